@@ -1,0 +1,3 @@
+from csperf.cli import main
+
+main()

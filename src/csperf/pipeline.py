@@ -1,0 +1,261 @@
+"""The scoring run: read sources → measures → metrics → points → scores → ranks.
+
+`score()` is the library entry point that the CLI and the tests call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from csperf.config import Config, LoadedConfig
+from csperf.errors import DataError
+from csperf.measures import AGENT, aggregate_query, fill_missing, measures_by_source
+from csperf.metrics import compute_metrics
+from csperf.ranking import rank_agents
+from csperf.scoring import SCORECARD, assign_scorecards, breakdown, category_subtotals, scores
+from csperf.sources import FILE, REASON, ROW, STATUS, Period, SourceFrame, read_source
+
+
+@dataclass
+class SourceQuality:
+    """Row accounting of one source: read = used + rejected + skipped + duplicates + outside period."""
+
+    files: list[str]
+    rows_read: int = 0
+    rows_used: int = 0
+    rejected: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
+    duplicates: int = 0
+    outside_period: int = 0
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(self.rejected.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "files": self.files,
+            "rows_read": self.rows_read,
+            "rows_used": self.rows_used,
+            "rows_rejected": self.rows_rejected,
+            "rejected": dict(sorted(self.rejected.items())),
+            "rows_skipped": sum(self.skipped.values()),
+            "skipped": dict(sorted(self.skipped.items())),
+            "duplicates": self.duplicates,
+            "outside_period": self.outside_period,
+        }
+
+
+@dataclass
+class DataQuality:
+    sources: dict[str, SourceQuality] = field(default_factory=dict)
+    agents_not_in_roster: list[str] = field(default_factory=list)
+    roster_agents_without_data: list[str] = field(default_factory=list)
+    agents_without_scorecard: list[str] = field(default_factory=list)
+    agents_not_scored: list[str] = field(default_factory=list)
+    insufficient: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(s.rows_rejected for s in self.sources.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "sources": {name: q.to_dict() for name, q in self.sources.items()},
+            "agents_not_in_roster": self.agents_not_in_roster,
+            "roster_agents_without_data": self.roster_agents_without_data,
+            "agents_without_scorecard": self.agents_without_scorecard,
+            "agents_not_scored": self.agents_not_scored,
+            "insufficient_metrics": self.insufficient,
+        }
+
+
+@dataclass
+class ScoreResult:
+    """Everything one scoring run produced."""
+
+    loaded: LoadedConfig
+    agents: pl.DataFrame
+    breakdown: pl.DataFrame
+    metrics: pl.DataFrame
+    data_quality: DataQuality
+    period: Period | None = None
+    rejects: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+    @property
+    def config(self) -> Config:
+        return self.loaded.config
+
+    def categories(self) -> list[str]:
+        """Category names in config order across the scorecards used."""
+        seen: dict[str, None] = {}
+        for card in self.config.scorecards.values():
+            for name in card.categories:
+                seen.setdefault(name)
+        return list(seen)
+
+    def scored_metrics(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for card in self.config.scorecards.values():
+            for category in card.categories.values():
+                for name in category.metrics:
+                    seen.setdefault(name)
+        return list(seen)
+
+
+def base_directory(loaded: LoadedConfig, data_dir: str | Path | None) -> Path:
+    """Where source paths are looked up: --data, else the config's `data_dir:`, else its folder."""
+    if data_dir is not None:
+        return Path(data_dir)
+    if loaded.config.data_dir is not None:
+        return loaded.path.parent / loaded.config.data_dir
+    return loaded.path.parent
+
+
+def _quality(name: str, frame: SourceFrame, counts: pl.DataFrame) -> SourceQuality:
+    quality = SourceQuality(files=[str(p) for p in frame.files])
+    for status, reason, rows in counts.iter_rows():
+        quality.rows_read += rows
+        if status is None:
+            quality.rows_used += rows
+        elif status == "rejected":
+            quality.rejected[reason] = quality.rejected.get(reason, 0) + rows
+        elif status == "skipped":
+            quality.skipped[reason] = quality.skipped.get(reason, 0) + rows
+        elif status == "duplicate":
+            quality.duplicates += rows
+        elif status == "outside_period":
+            quality.outside_period += rows
+    return quality
+
+
+def read_roster(loaded: LoadedConfig, base_dir: Path) -> tuple[pl.DataFrame, SourceQuality] | None:
+    roster = loaded.config.roster
+    if roster is None:
+        return None
+    if not roster.dedupe_on:
+        roster = roster.model_copy(update={"dedupe_on": ["agent_id"]})
+    frame = read_source(loaded.config, "roster", base_dir, source=roster)
+    table, counts = pl.collect_all([frame.used(), frame.accounting_query()])
+    keep = [c for c in table.columns if not c.startswith("_")]
+    return table.select(keep), _quality("roster", frame, counts)
+
+
+def score(
+    loaded: LoadedConfig,
+    data_dir: str | Path | None = None,
+    period: Period | None = None,
+    scorecards: list[str] | None = None,
+    keep_rejects: bool = False,
+) -> ScoreResult:
+    """Score every agent: the whole run, from files to ranked scores with their breakdown."""
+    config = loaded.config
+    base = base_directory(loaded, data_dir)
+    frames = {name: read_source(config, name, base, period=period) for name in config.sources}
+    grouped = measures_by_source(config)
+    queries: list[pl.LazyFrame] = []
+    for name, frame in frames.items():
+        queries.append(frame.accounting_query())
+        if name in grouped:
+            queries.append(aggregate_query(frame.used(), grouped[name]))
+    if keep_rejects:
+        for frame in frames.values():
+            queries.append(frame.frame.filter(pl.col(STATUS) == "rejected"))
+    try:
+        collected = pl.collect_all(queries)
+    except pl.exceptions.PolarsError as exc:
+        raise DataError(f"cannot compute the measures: {str(exc).strip().splitlines()[0]}") from None
+    results = iter(collected)
+
+    quality = DataQuality()
+    per_source: list[pl.DataFrame] = []
+    for name, frame in frames.items():
+        quality.sources[name] = _quality(name, frame, next(results))
+        if name in grouped:
+            per_source.append(next(results))
+    rejects: dict[str, pl.DataFrame] = {}
+    if keep_rejects:
+        for name in frames:
+            rejects[name] = _rejects_table(next(results))
+
+    measures = _join_measures(per_source)
+    agents = _agents(loaded, base, measures, quality)
+    measures = agents.select(AGENT).join(measures, on=AGENT, how="left")
+    measures = fill_missing(_ensure_measure_columns(measures, config), config)
+    metrics = compute_metrics(measures, config)
+
+    agents = assign_scorecards(agents, config, scorecards)
+    quality.agents_without_scorecard = sorted(agents.filter(pl.col(SCORECARD).is_null())[AGENT].to_list())
+    long = breakdown(metrics, agents, config)
+    quality.insufficient = _insufficient_list(long, metrics, config)
+
+    table = agents.join(scores(long), on=AGENT, how="left")
+    table = table.join(category_subtotals(long), on=AGENT, how="left")
+    table = table.join(metrics, on=AGENT, how="left")
+    table = rank_agents(table, config, "rank")
+    table = rank_agents(table, config, "scorecard_rank", group=SCORECARD)
+    table = table.sort(pl.col("rank"), pl.col(AGENT), nulls_last=True)
+    quality.agents_not_scored = sorted(
+        table.filter(pl.col(SCORECARD).is_not_null() & pl.col("score").is_null())[AGENT].to_list()
+    )
+    return ScoreResult(
+        loaded=loaded, agents=table, breakdown=long, metrics=metrics, data_quality=quality,
+        period=period, rejects=rejects,
+    )
+
+
+def _rejects_table(frame: pl.DataFrame) -> pl.DataFrame:
+    raw = [c for c in frame.columns if c.startswith("_raw_")]
+    return frame.select(
+        pl.col(FILE).alias("file"), pl.col(ROW).alias("row"), pl.col(REASON).alias("reason"),
+        *(pl.col(c).alias(c.removeprefix("_raw_")) for c in raw),
+    ).sort("file", "row")
+
+
+def _join_measures(per_source: list[pl.DataFrame]) -> pl.DataFrame:
+    if not per_source:
+        return pl.DataFrame(schema={AGENT: pl.String})
+    joined = per_source[0]
+    for part in per_source[1:]:
+        joined = joined.join(part, on=AGENT, how="full", coalesce=True)
+    return joined
+
+
+def _ensure_measure_columns(measures: pl.DataFrame, config: Config) -> pl.DataFrame:
+    missing = [pl.lit(None, dtype=pl.Float64).alias(n) for n in config.measures if n not in measures.columns]
+    return measures.with_columns(missing) if missing else measures
+
+
+def _agents(loaded: LoadedConfig, base: Path, measures: pl.DataFrame, quality: DataQuality) -> pl.DataFrame:
+    """Who is scored: the roster when there is one, else every agent found in the data."""
+    data_agents = measures.select(AGENT).unique()
+    roster = read_roster(loaded, base)
+    if roster is None:
+        return data_agents.sort(AGENT)
+    table, roster_quality = roster
+    quality.sources["roster"] = roster_quality
+    quality.agents_not_in_roster = sorted(data_agents.join(table, on=AGENT, how="anti")[AGENT].to_list())
+    quality.roster_agents_without_data = sorted(table.join(data_agents, on=AGENT, how="anti")[AGENT].to_list())
+    return table.sort(AGENT)
+
+
+def _insufficient_list(long: pl.DataFrame, metrics: pl.DataFrame, config: Config) -> list[dict[str, Any]]:
+    """The min_volume and no-data decisions, one entry per agent and metric not judged."""
+    from csperf.metrics import insufficiency_reason
+
+    rows = long.filter(pl.col("insufficient")).select(AGENT, "metric", "value").unique().sort(AGENT, "metric")
+    volumes = metrics.to_dicts()
+    by_agent = {row[AGENT]: row for row in volumes}
+    decisions = []
+    for agent, metric_name, value in rows.iter_rows():
+        metric = config.metrics[metric_name]
+        volume = by_agent[agent].get(metric.min_volume.measure) if metric.min_volume else None
+        decisions.append(
+            {"agent_id": agent, "metric": metric_name, "reason": insufficiency_reason(metric, value, volume)}
+        )
+    return decisions
+

@@ -1,0 +1,111 @@
+"""Plain rows shared by every report: ranking rows, breakdown rows, labels and formatting."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import polars as pl
+
+from csperf.config import label_text
+from csperf.pipeline import ScoreResult
+
+DECIMALS = 6
+
+
+def clean_number(value: Any) -> Any:
+    """Floats rounded for stable output; NaN becomes None."""
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return None
+        return round(value, DECIMALS)
+    return value
+
+
+def metric_label(result: ScoreResult, name: str, language: str | None = None) -> str:
+    config = result.config
+    return label_text(config.metrics[name].label, language or config.language, name)  # type: ignore[arg-type]
+
+
+def category_label(result: ScoreResult, name: str, language: str | None = None) -> str:
+    for card in result.config.scorecards.values():
+        if name in card.categories:
+            return label_text(card.categories[name].label, language or result.config.language, name)  # type: ignore[arg-type]
+    return name
+
+
+def format_value(value: float | None, unit: str) -> str:
+    """A metric value for people: rates as percentages, seconds as m:ss, others as numbers."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if unit == "percent":
+        return f"{value * 100:.1f}%"
+    if unit == "seconds":
+        total = round(value)
+        return f"{total // 60}:{total % 60:02d}"
+    if unit == "count" and float(value).is_integer():
+        return f"{int(value)}"
+    return f"{value:.2f}"
+
+
+def attribute_columns(result: ScoreResult) -> list[str]:
+    roster = result.config.roster
+    return [c for c in roster.columns if c != "agent_id"] if roster else []
+
+
+def ranking_rows(result: ScoreResult) -> list[dict[str, Any]]:
+    """One flat row per agent: rank, agent, score, category subtotals, each metric's value and points."""
+    points = (
+        result.breakdown.select("agent_id", "metric", "points")
+        .pivot(on="metric", index="agent_id", values="points")
+        if result.breakdown.height
+        else pl.DataFrame(schema={"agent_id": pl.String})
+    )
+    points = points.rename({c: f"{c}_points" for c in points.columns if c != "agent_id"})
+    table = result.agents.join(points, on="agent_id", how="left")
+    columns = ["rank", "agent_id", *attribute_columns(result), "scorecard", "scorecard_rank", "score"]
+    columns += [c for c in result.categories() if c in table.columns]
+    for metric in result.scored_metrics():
+        columns += [metric, f"{metric}_points"]
+    present = [c for c in columns if c in table.columns]
+    rows = table.select(present).to_dicts()
+    return [{k: clean_number(v) for k, v in row.items()} for row in rows]
+
+
+def agent_documents(result: ScoreResult) -> list[dict[str, Any]]:
+    """Nested per-agent documents for JSON: score, rank, categories and per-metric detail."""
+    details: dict[str, dict[str, Any]] = {}
+    for row in result.breakdown.iter_rows(named=True):
+        details.setdefault(row["agent_id"], {})[row["metric"]] = {
+            "category": row["category"],
+            "value": clean_number(row["value"]),
+            "rule": row["rule"],
+            "points": clean_number(row["points"]),
+            "weight": clean_number(row["weight"]),
+            "effective_weight": clean_number(row["effective_weight"]),
+            "contribution": clean_number(row["contribution"]),
+            "insufficient": row["insufficient"],
+        }
+    attributes = attribute_columns(result)
+    categories = [c for c in result.categories() if c in result.agents.columns]
+    documents = []
+    for row in result.agents.iter_rows(named=True):
+        documents.append(
+            {
+                "agent_id": row["agent_id"],
+                "rank": row["rank"],
+                "scorecard_rank": row["scorecard_rank"],
+                "scorecard": row["scorecard"],
+                "score": clean_number(row["score"]),
+                "attributes": {a: _jsonable(row.get(a)) for a in attributes},
+                "categories": {c: clean_number(row[c]) for c in categories},
+                "metrics": details.get(row["agent_id"], {}),
+            }
+        )
+    return documents
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return clean_number(value)
+    return str(value)
