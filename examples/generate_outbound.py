@@ -34,7 +34,8 @@ Seniors are drawn slightly more skilled. A few agents are deliberately special (
   A1058 joined so late that he has very few dials (3 working days) and only 3 survey answers.
 * A1049 small survey sample: the survey SMS was misconfigured for her extension, only 4 answers.
 
-Everyone else has at most one valid complaint and at most one QA violation, so the outliers stay clear.
+The special agents carry only their designed anomaly (no random complaints or QA violations); everyone
+else has at most one valid complaint and at most one QA violation, so the outliers stay clear.
 Data-quality traps: 3 exact duplicate dialer rows (same 通话ID) and 2 system test calls with an
 empty 坐席工号. Both the duplicates and the test calls are absent from the CRM, QA and survey files.
 
@@ -279,7 +280,7 @@ def build_agents(n_agents: int, seed: int, days: list[dt.date]) -> list[Agent]:
             dials_per_day=clip(rng.gauss(50, 3.5), 43, 57),
             connect_rate=clip(0.35 + 0.035 * skill + rng.gauss(0, 0.025), 0.27, 0.44),
             conversion=clip(0.16 + 0.045 * skill + rng.gauss(0, 0.02), 0.05, 0.32),
-            fcr=clip(0.76 + 0.05 * skill + rng.gauss(0, 0.03), 0.62, 0.88),
+            fcr=clip(0.76 + 0.05 * skill + rng.gauss(0, 0.03), 0.67, 0.88),
             csat=clip(4.1 + 0.25 * skill + rng.gauss(0, 0.12), 3.4, 4.8),
             qa_mean=clip(84 + 4 * skill + rng.gauss(0, 2.5), 70, 96),
             talk_mean=clip(300 - 15 * skill + rng.gauss(0, 25), 200, 400),
@@ -352,8 +353,8 @@ def simulate_calls(agents: list[Agent], days: list[dt.date], seed: int) -> list[
                         result = "成功"
                     else:
                         result = rng.choices(["有意向", "拒绝", "回访"], weights=[0.25, 0.5, 0.25])[0]
-                    factor = {"成功": 1.3, "有意向": 1.1, "回访": 0.9, "拒绝": 0.7}[result]
-                    talk = round(clip(agent.talk_mean * factor * rng.lognormvariate(0, 0.25), 120, 480))
+                    factor = {"成功": 1.25, "有意向": 1.1, "回访": 0.9, "拒绝": 0.7}[result]
+                    talk = round(clip(agent.talk_mean * factor * rng.lognormvariate(0, 0.22), 120, 480))
                     hold = 0 if rng.random() < 0.55 else rng.randint(5, 60)
                     acw = round(clip(rng.gauss(75 if result == "成功" else 55, 20), 20, 120))
                     ring = rng.randint(3, 25)
@@ -449,8 +450,8 @@ def write_crm(path: Path, calls: list[Call], agents: list[Agent], seed: int) -> 
         if not (c.connected and c.agent_id):
             continue
         repeat = rng.random() < (0.5 if c.result == "成功" else 0.3)
-        p_fcr = {"成功": min(0.97, fcr[c.agent_id] + 0.12), "回访": fcr[c.agent_id] * 0.5}.get(
-            c.result, fcr[c.agent_id] + 0.04)
+        p_fcr = {"成功": min(0.97, fcr[c.agent_id] + 0.12), "回访": fcr[c.agent_id] * 0.6}.get(
+            c.result, fcr[c.agent_id] + 0.06)
         ws.append([c.call_id, c.agent_id, c.start.date(), "复购" if repeat else "新客",
                    "是" if c.result == "成功" else "否", "是" if rng.random() < p_fcr else "否"])
         n += 1
@@ -487,7 +488,7 @@ def write_qa(path: Path, calls: list[Call], agents: list[Agent], days: list[dt.d
             kind = ""
             if agent.agent_id == COMPLIANCE_STREAK and 2 <= i < 6:
                 kind = "承诺保证收益"
-            elif agent.agent_id != COMPLIANCE_STREAK and not violated and rng.random() < 0.02:
+            elif agent.agent_id not in SPECIAL and not violated and rng.random() < 0.03:
                 kind = rng.choices(VIOLATION_TYPES, weights=[0.25, 0.2, 0.5, 0.05])[0]
                 violated = True
             if kind:
@@ -536,6 +537,8 @@ def write_complaints(path: Path, calls: list[Call], agents: list[Agent], seed: i
                     (True, "夜间来电打扰"), (False, "未经同意外呼")]
         elif agent.agent_id == COMPLAINT_MAGNET:
             plan = [(True, "服务态度差"), (True, "服务态度差"), (False, "产品条款解释不清")]
+        elif agent.agent_id in SPECIAL:
+            plan = []  # the other special agents carry only their designed anomaly
         else:
             plan = []
             has_valid = False
@@ -652,7 +655,8 @@ Skill is latent: good agents connect more, convert more and get better CSAT/QA. 
 |---|---|
 {specials}
 
-Everyone else has at most one valid complaint and at most one QA violation. About 30% of agents took
+The special agents carry only their designed anomaly; everyone else has at most one valid complaint
+and at most one QA violation. About 30% of agents took
 one or two days of ordinary leave (no dials on those days).
 
 ## Regenerate

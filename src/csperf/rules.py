@@ -203,9 +203,15 @@ def check_scorecards(loaded: LoadedConfig) -> list[str]:
             if not category.metrics:
                 problems.append(f"{loaded.where(*cat_path, 'metrics')}: a category needs at least one metric")
                 continue
-            problems += _weights_message(
-                loaded, sum(m.weight for m in category.metrics.values()), *cat_path, "metrics"
-            )
+            metric_total = sum(m.weight for m in category.metrics.values())
+            # Metric weights are shares of the category (sum 100) or points of the whole score
+            # that add up to the category's weight (the 40 = 20 + 10 + 10 template style).
+            if abs(metric_total - category.weight) > WEIGHT_TOLERANCE:
+                problems += [
+                    m.replace("not 100; adjust them", f"not 100 (nor the category weight {category.weight:g}); "
+                              "adjust them")
+                    for m in _weights_message(loaded, metric_total, *cat_path, "metrics")
+                ]
             for metric_name, scored in category.metrics.items():
                 path = (*cat_path, "metrics", metric_name)
                 metric = config.metrics.get(metric_name)
