@@ -72,8 +72,8 @@ def validate_config(config: str | Path, data_dir: str | Path | None = None) -> l
         quality = _quality(name, frame, counts)
         detail = "".join(f"; rejected {reason}: {n}" for reason, n in sorted(quality.rejected.items()))
         lines.append(
-            f"sources.{name}: {len(frame.files)} file(s), {quality.rows_read} rows, {quality.rows_used} usable"
-            f"{detail}"
+            f"sources.{name}: {len(frame.files)} file(s), {quality.rows_read} rows, "
+            f"{quality.rows_used} usable{detail}"
         )
     if problems:
         raise CsperfError(*problems)

@@ -12,33 +12,17 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from csperf.errors import ConfigError
+from csperf.model_base import Label, Language, Strict
 from csperf.yamlsource import LoadedYaml, Path_, load_with_extends
 
-Language = Literal["en", "zh"]
 ColumnType = Literal["str", "int", "float", "number", "percent", "bool", "duration", "datetime", "date"]
 DurationUnit = Literal["s", "ms", "min", "h", "day"]
 Aggregation = Literal["count", "sum", "mean", "median", "min", "max", "quantile", "count_distinct"]
 Unit = Literal["percent", "seconds", "count", "score", "number", "currency"]
 Perspective = Literal["financial", "customer", "operational", "growth"]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-
-Label = Union[str, dict[Language, str]]
-
-
-def label_text(label: Label | None, language: Language, fallback: str) -> str:
-    """The label in the requested language, else any label, else the fallback name."""
-    if label is None:
-        return fallback
-    if isinstance(label, str):
-        return label
-    return label.get(language) or next(iter(label.values()), fallback)
 
 
 class ColumnSpec(Strict):
@@ -77,7 +61,9 @@ class SourceConfig(Strict):
     header_row: int | None = Field(default=None, ge=1)
     preset: str | None = None
     columns: dict[str, str | int | ColumnSpec] = Field(default_factory=dict)
-    null_values: list[str] = Field(default_factory=lambda: ["", "--", "-", "N/A", "n/a", "NA", "NULL", "null"])
+    null_values: list[str] = Field(
+        default_factory=lambda: ["", "--", "-", "N/A", "n/a", "NA", "NULL", "null"]
+    )
     where: str | None = None
     dedupe_on: list[str] = Field(default_factory=list)
     dedupe_keep: Literal["first", "last"] = "last"
@@ -92,7 +78,7 @@ class SourceConfig(Strict):
             if isinstance(spec, ColumnSpec):
                 specs[name] = spec if spec.from_ is not None else spec.model_copy(update={"from_": name})
             else:
-                specs[name] = ColumnSpec(**{"from": spec})
+                specs[name] = ColumnSpec.model_validate({"from": spec})
         return specs
 
 
@@ -250,10 +236,9 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> Path_:
     path: list[str | int] = []
     current = data
     for part in loc:
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-            path.append(part)
-        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+        if (isinstance(current, dict) and part in current) or (
+            isinstance(current, list) and isinstance(part, int) and part < len(current)
+        ):
             current = current[part]
             path.append(part)
         elif isinstance(current, dict) and isinstance(part, str) and not _looks_like_branch(part):

@@ -203,15 +203,22 @@ def score(
         table.filter(pl.col(SCORECARD).is_not_null() & pl.col("score").is_null())[AGENT].to_list()
     )
     return ScoreResult(
-        loaded=loaded, agents=table, breakdown=long, metrics=metrics, data_quality=quality,
-        period=period, rejects=rejects,
+        loaded=loaded,
+        agents=table,
+        breakdown=long,
+        metrics=metrics,
+        data_quality=quality,
+        period=period,
+        rejects=rejects,
     )
 
 
 def _rejects_table(frame: pl.DataFrame) -> pl.DataFrame:
     raw = [c for c in frame.columns if c.startswith("_raw_")]
     return frame.select(
-        pl.col(FILE).alias("file"), pl.col(ROW).alias("row"), pl.col(REASON).alias("reason"),
+        pl.col(FILE).alias("file"),
+        pl.col(ROW).alias("row"),
+        pl.col(REASON).alias("reason"),
         *(pl.col(c).alias(c.removeprefix("_raw_")) for c in raw),
     ).sort("file", "row")
 
@@ -239,7 +246,9 @@ def _agents(loaded: LoadedConfig, base: Path, measures: pl.DataFrame, quality: D
     table, roster_quality = roster
     quality.sources["roster"] = roster_quality
     quality.agents_not_in_roster = sorted(data_agents.join(table, on=AGENT, how="anti")[AGENT].to_list())
-    quality.roster_agents_without_data = sorted(table.join(data_agents, on=AGENT, how="anti")[AGENT].to_list())
+    quality.roster_agents_without_data = sorted(
+        table.join(data_agents, on=AGENT, how="anti")[AGENT].to_list()
+    )
     return table.sort(AGENT)
 
 
@@ -258,4 +267,3 @@ def _insufficient_list(long: pl.DataFrame, metrics: pl.DataFrame, config: Config
             {"agent_id": agent, "metric": metric_name, "reason": insufficiency_reason(metric, value, volume)}
         )
     return decisions
-

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from csperf.config import PointsRule
@@ -25,7 +27,7 @@ def band_points(value: pl.Expr, bands: list[tuple[float, float]], better: str) -
     higher = better == "higher"
     ordered = sorted(bands, key=lambda b: b[0], reverse=higher)
     reached = [(value >= t) if higher else (value <= t) for t, _ in ordered]
-    chain = pl.when(reached[0]).then(pl.lit(float(ordered[0][1])))
+    chain: Any = pl.when(reached[0]).then(pl.lit(float(ordered[0][1])))
     for condition, (_, pts) in zip(reached[1:], ordered[1:], strict=True):
         chain = chain.when(condition).then(pl.lit(float(pts)))
     return pl.when(value.is_null()).then(None).otherwise(chain.otherwise(0.0))

@@ -10,7 +10,9 @@ from csperf.measures import AGENT
 SCORE_DECIMALS = 9
 
 
-def rank_agents(frame: pl.DataFrame, config: Config, name: str = "rank", group: str | None = None) -> pl.DataFrame:
+def rank_agents(
+    frame: pl.DataFrame, config: Config, name: str = "rank", group: str | None = None
+) -> pl.DataFrame:
     """Add a rank column (within `group` when given); agents without a score get none and sort last."""
     if group is not None and frame.height:
         parts = [rank_agents(part, config, name) for part in frame.partition_by(group, maintain_order=True)]

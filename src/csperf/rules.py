@@ -208,8 +208,10 @@ def check_scorecards(loaded: LoadedConfig) -> list[str]:
             # that add up to the category's weight (the 40 = 20 + 10 + 10 template style).
             if abs(metric_total - category.weight) > WEIGHT_TOLERANCE:
                 problems += [
-                    m.replace("not 100; adjust them", f"not 100 (nor the category weight {category.weight:g}); "
-                              "adjust them")
+                    m.replace(
+                        "not 100; adjust them",
+                        f"not 100 (nor the category weight {category.weight:g}); adjust them",
+                    )
                     for m in _weights_message(loaded, metric_total, *cat_path, "metrics")
                 ]
             for metric_name, scored in category.metrics.items():

@@ -7,6 +7,8 @@ Score = Σ effective weight × points / 100, and the category subtotals add up t
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 
 from csperf.config import Config, Scorecard
@@ -16,15 +18,28 @@ from csperf.points import describe_rule, points_expression
 
 SCORECARD = "scorecard"
 BREAKDOWN_COLUMNS = [
-    AGENT, SCORECARD, "category", "metric", "order", "value", "rule", "points_raw", "insufficient",
-    "category_weight", "metric_weight", "weight", "points", "effective_weight", "contribution",
+    AGENT,
+    SCORECARD,
+    "category",
+    "metric",
+    "order",
+    "value",
+    "rule",
+    "points_raw",
+    "insufficient",
+    "category_weight",
+    "metric_weight",
+    "weight",
+    "points",
+    "effective_weight",
+    "contribution",
 ]
 
 
 def assign_scorecards(agents: pl.DataFrame, config: Config, only: list[str] | None = None) -> pl.DataFrame:
     """Add the `scorecard` column: the first scorecard whose `applies_to` matches the agent."""
     names = only or list(config.scorecards)
-    chain: pl.Expr | None = None
+    chain: Any = None
     for name in names:
         card = config.scorecards[name]
         condition = pl.lit(True)
@@ -32,7 +47,11 @@ def assign_scorecards(agents: pl.DataFrame, config: Config, only: list[str] | No
             values = [wanted] if isinstance(wanted, str) else list(wanted)
             condition = condition & pl.col(attribute).cast(pl.String).is_in([str(v) for v in values])
         condition = condition.fill_null(False)
-        chain = pl.when(condition).then(pl.lit(name)) if chain is None else chain.when(condition).then(pl.lit(name))
+        chain = (
+            pl.when(condition).then(pl.lit(name))
+            if chain is None
+            else chain.when(condition).then(pl.lit(name))
+        )
     assert chain is not None
     return agents.with_columns(chain.otherwise(pl.lit(None, dtype=pl.String)).alias(SCORECARD))
 
@@ -47,9 +66,11 @@ def scorecard_breakdown(metrics: pl.DataFrame, name: str, card: Scorecard, confi
         for metric_name, scored in category.metrics.items():
             metric = config.metrics[metric_name]
             value = pl.col(metric_name)
-            nominal = (category.weight / category_total) * (scored.weight / metric_total) * 100 if (
-                category_total and metric_total
-            ) else 0.0
+            nominal = (
+                (category.weight / category_total) * (scored.weight / metric_total) * 100
+                if (category_total and metric_total)
+                else 0.0
+            )
             parts.append(
                 metrics.select(
                     pl.col(AGENT),
@@ -59,12 +80,16 @@ def scorecard_breakdown(metrics: pl.DataFrame, name: str, card: Scorecard, confi
                     pl.lit(order).alias("order"),
                     value.alias("value"),
                     pl.lit(describe_rule(scored.points, metric.unit)).alias("rule"),
-                    points_expression(value, scored.points, metric.better).cast(pl.Float64).alias("points_raw"),
+                    points_expression(value, scored.points, metric.better)
+                    .cast(pl.Float64)
+                    .alias("points_raw"),
                     pl.col(metric_name + INSUFFICIENT).alias("insufficient"),
                     pl.lit(category.weight / category_total * 100 if category_total else 0.0).alias(
                         "category_weight"
                     ),
-                    pl.lit(scored.weight / metric_total * 100 if metric_total else 0.0).alias("metric_weight"),
+                    pl.lit(scored.weight / metric_total * 100 if metric_total else 0.0).alias(
+                        "metric_weight"
+                    ),
                     pl.lit(nominal).alias("weight"),
                 )
             )
@@ -85,14 +110,25 @@ def _apply_weights(long: pl.DataFrame, card: Scorecard) -> pl.DataFrame:
             per_category.group_by(AGENT, "category")
             .agg(pl.col("category_weight").first(), pl.col("_has").first())
             .with_columns(
-                (pl.col("category_weight") * pl.col("_has").cast(pl.Float64)).sum().over(AGENT).alias("_cat_total")
+                (pl.col("category_weight") * pl.col("_has").cast(pl.Float64))
+                .sum()
+                .over(AGENT)
+                .alias("_cat_total")
             )
             .select(AGENT, "category", "_cat_total")
         )
         long = per_category.join(category_weights, on=[AGENT, "category"], how="left")
-        effective = pl.when(ok & (pl.col("_cat_total") > 0)).then(
-            pl.col("category_weight") / pl.col("_cat_total") * 100 * pl.col("metric_weight") / pl.col("_judged")
-        ).otherwise(0.0)
+        effective = (
+            pl.when(ok & (pl.col("_cat_total") > 0))
+            .then(
+                pl.col("category_weight")
+                / pl.col("_cat_total")
+                * 100
+                * pl.col("metric_weight")
+                / pl.col("_judged")
+            )
+            .otherwise(0.0)
+        )
         points = pl.when(ok).then(pl.col("points_raw")).otherwise(None)
         long = long.with_columns(effective.alias("effective_weight"), points.alias("points"))
         long = long.drop("_judged", "_has", "_cat_total")

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from typing import Any
+
 import polars as pl
 
 from csperf.config import ColumnSpec, Config, SourceConfig
@@ -131,7 +133,7 @@ def _read_csv_raw(path: Path, source: SourceConfig) -> tuple[pl.LazyFrame, list[
     try:
         header = pl.read_csv(data, n_rows=0, **options)  # type: ignore[arg-type]
         frame = pl.scan_csv(
-            data,  # type: ignore[arg-type]
+            data,
             row_index_name=ROW,
             row_index_offset=skip + (2 if source.has_header else 1),
             **options,  # type: ignore[arg-type]
@@ -149,7 +151,7 @@ def _read_xlsx_raw(path: Path, source: SourceConfig) -> tuple[pl.LazyFrame, list
     elif source.sheet is not None:
         sheet["sheet_name"] = source.sheet
     try:
-        df = pl.read_excel(
+        df = pl.read_excel(  # type: ignore[call-overload]
             path,
             engine="calamine",
             infer_schema_length=0,
@@ -158,7 +160,7 @@ def _read_xlsx_raw(path: Path, source: SourceConfig) -> tuple[pl.LazyFrame, list
             drop_empty_rows=False,
             drop_empty_cols=False,
             raise_if_empty=False,
-            **sheet,  # type: ignore[arg-type]
+            **sheet,
         )
     except Exception as exc:  # fastexcel raises its own error types
         raise DataError(f"{path}: cannot read as XLSX: {_first_line(exc)}") from None
@@ -248,7 +250,7 @@ def _agent_id_expr(config: Config, text: pl.Expr) -> pl.Expr:
 def _first_reason(conditions: list[tuple[pl.Expr, str]]) -> pl.Expr:
     if not conditions:
         return pl.lit(None, dtype=pl.String)
-    chain = pl.when(conditions[0][0]).then(pl.lit(conditions[0][1]))
+    chain: Any = pl.when(conditions[0][0]).then(pl.lit(conditions[0][1]))
     for condition, reason in conditions[1:]:
         chain = chain.when(condition).then(pl.lit(reason))
     return chain.otherwise(pl.lit(None, dtype=pl.String))
@@ -311,7 +313,10 @@ def _mark_rows(
     for canonical in specs:
         text = clean_text(pl.col(f"_raw_{canonical}"))
         cleaned.append(
-            pl.when(text.str.to_lowercase().is_in(nulls)).then(None).otherwise(text).alias(f"_txt_{canonical}")
+            pl.when(text.str.to_lowercase().is_in(nulls))
+            .then(None)
+            .otherwise(text)
+            .alias(f"_txt_{canonical}")
         )
     frame = frame.with_columns(cleaned)
 
@@ -335,7 +340,9 @@ def _mark_rows(
     if source.drop_total_rows:
         for canonical in ("agent_id", next(iter(specs), "agent_id")):
             if canonical in specs:
-                total_row = total_row | pl.col(f"_txt_{canonical}").str.contains(TOTAL_ROW_PATTERN).fill_null(False)
+                total_row = total_row | pl.col(f"_txt_{canonical}").str.contains(TOTAL_ROW_PATTERN).fill_null(
+                    False
+                )
 
     rejects: list[tuple[pl.Expr, str]] = []
     if "agent_id" in specs:
@@ -347,7 +354,9 @@ def _mark_rows(
         failed = pl.col(f"_txt_{canonical}").is_not_null() & pl.col(canonical).is_null()
         rejects.append((failed, f"{canonical} ({header}): not a valid {spec.type}"))
         if spec.type == "duration":
-            rejects.append(((pl.col(canonical) < 0).fill_null(False), f"{canonical} ({header}): negative duration"))
+            rejects.append(
+                ((pl.col(canonical) < 0).fill_null(False), f"{canonical} ({header}): negative duration")
+            )
 
     skipped = [(blank, "blank row"), (total_row, "total row")]
     status = (
@@ -365,8 +374,12 @@ def _mark_rows(
         keep = sql_expression(source.where).fill_null(False)
         frame = _set_status(frame, ~keep, "skipped", "excluded by where")
     if period is not None and source.timestamp:
-        frame = _set_status(frame, _outside(pl.col(source.timestamp), period, specs[source.timestamp]),
-                            "outside_period", f"outside {period.label}")
+        frame = _set_status(
+            frame,
+            _outside(pl.col(source.timestamp), period, specs[source.timestamp]),
+            "outside_period",
+            f"outside {period.label}",
+        )
     if source.dedupe_on:
         frame = _mark_duplicates(frame, source)
     return frame.drop([f"_txt_{c}" for c in specs])
@@ -384,9 +397,9 @@ def _outside(column: pl.Expr, period: Period, spec: ColumnSpec) -> pl.Expr:
     start, end = pl.lit(period.start), pl.lit(period.end)
     if spec.type == "date":
         return ((column < start.dt.date()) | (column >= end.dt.date())).fill_null(True)
-    return ((column.dt.replace_time_zone(None) < start) | (column.dt.replace_time_zone(None) >= end)).fill_null(
-        True
-    )
+    return (
+        (column.dt.replace_time_zone(None) < start) | (column.dt.replace_time_zone(None) >= end)
+    ).fill_null(True)
 
 
 def _mark_duplicates(frame: pl.LazyFrame, source: SourceConfig) -> pl.LazyFrame:

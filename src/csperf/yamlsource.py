@@ -45,7 +45,7 @@ class LoadedYaml:
 
 
 def _scalar(node: yaml.ScalarNode, loader: yaml.SafeLoader) -> Any:
-    return loader.construct_object(node, deep=True)  # type: ignore[no-untyped-call]
+    return loader.construct_object(node, deep=True)
 
 
 def _to_python(
@@ -117,7 +117,11 @@ def read_yaml(path: Path) -> LoadedYaml:
 
 
 def _merge(
-    base: Any, override: Any, path: Path_, locations: dict[Path_, Location], override_locs: dict[Path_, Location]
+    base: Any,
+    override: Any,
+    path: Path_,
+    locations: dict[Path_, Location],
+    override_locs: dict[Path_, Location],
 ) -> Any:
     """Deep-merge mappings; anything else in the override replaces the base value."""
     if isinstance(base, dict) and isinstance(override, dict):

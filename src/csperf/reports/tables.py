@@ -7,7 +7,7 @@ from typing import Any
 
 import polars as pl
 
-from csperf.config import label_text
+from csperf.model_base import label_text
 from csperf.pipeline import ScoreResult
 
 DECIMALS = 6
@@ -56,8 +56,9 @@ def attribute_columns(result: ScoreResult) -> list[str]:
 def ranking_rows(result: ScoreResult) -> list[dict[str, Any]]:
     """One flat row per agent: rank, agent, score, category subtotals, each metric's value and points."""
     points = (
-        result.breakdown.select("agent_id", "metric", "points")
-        .pivot(on="metric", index="agent_id", values="points")
+        result.breakdown.select("agent_id", "metric", "points").pivot(
+            on="metric", index="agent_id", values="points"
+        )
         if result.breakdown.height
         else pl.DataFrame(schema={"agent_id": pl.String})
     )

@@ -30,7 +30,9 @@ def make_console(file: TextIO | None = None, width: int | None = None, color: bo
     )
 
 
-def ranking_table(result: ScoreResult, console: Console, language: str | None = None, limit: int | None = None) -> Table:
+def ranking_table(
+    result: ScoreResult, console: Console, language: str | None = None, limit: int | None = None
+) -> Table:
     config = result.config
     plain = not console.is_terminal
     title = config.name + (f" — {result.period.label}" if result.period else "")
@@ -97,14 +99,17 @@ def quality_lines(result: ScoreResult) -> list[str]:
             shown = ", ".join(agents[:12]) + (f" and {len(agents) - 12} more" if len(agents) > 12 else "")
             lines.append(f"{label}: {shown}")
     if quality.insufficient:
-        agents = len({d["agent_id"] for d in quality.insufficient})
+        count = len({d["agent_id"] for d in quality.insufficient})
         lines.append(
-            f"{len(quality.insufficient)} metric values not judged (below min_volume or no data) for {agents} agents"
+            f"{len(quality.insufficient)} metric values not judged (below min_volume or no data) "
+            f"for {count} agents"
         )
     return lines
 
 
-def print_result(result: ScoreResult, console: Console, language: str | None = None, limit: int | None = None) -> None:
+def print_result(
+    result: ScoreResult, console: Console, language: str | None = None, limit: int | None = None
+) -> None:
     console.print(ranking_table(result, console, language, limit))
     for line in quality_lines(result):
         console.print(line, markup=False)
