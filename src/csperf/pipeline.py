@@ -194,7 +194,7 @@ def score(
     quality.insufficient = _insufficient_list(long, metrics, config)
 
     table = agents.join(scores(long), on=AGENT, how="left")
-    table = table.join(category_subtotals(long), on=AGENT, how="left")
+    table = table.join(category_subtotals(long, _category_order(config)), on=AGENT, how="left")
     table = table.join(metrics, on=AGENT, how="left")
     table = rank_agents(table, config, "rank")
     table = rank_agents(table, config, "scorecard_rank", group=SCORECARD)
@@ -213,14 +213,22 @@ def score(
     )
 
 
+def _category_order(config: Config) -> list[str]:
+    seen: dict[str, None] = {}
+    for card in config.scorecards.values():
+        for name in card.categories:
+            seen.setdefault(name)
+    return list(seen)
+
+
 def _rejects_table(frame: pl.DataFrame) -> pl.DataFrame:
     raw = [c for c in frame.columns if c.startswith("_raw_")]
     return frame.select(
-        pl.col(FILE).alias("file"),
-        pl.col(ROW).alias("row"),
-        pl.col(REASON).alias("reason"),
+        pl.col(FILE).alias("source_file"),
+        pl.col(ROW).alias("source_row"),
+        pl.col(REASON).alias("reject_reason"),
         *(pl.col(c).alias(c.removeprefix("_raw_")) for c in raw),
-    ).sort("file", "row")
+    ).sort("source_file", "source_row")
 
 
 def _join_measures(per_source: list[pl.DataFrame]) -> pl.DataFrame:

@@ -166,9 +166,10 @@ def scores(long: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def category_subtotals(long: pl.DataFrame) -> pl.DataFrame:
-    """agent_id × category → summed contribution (wide, one column per category)."""
+def category_subtotals(long: pl.DataFrame, categories: list[str]) -> pl.DataFrame:
+    """agent_id × category → summed contribution (wide, one column per category, in `categories` order)."""
     if long.is_empty():
         return pl.DataFrame(schema={AGENT: pl.String})
     sums = long.group_by(AGENT, "category").agg(pl.col("contribution").sum())
-    return sums.pivot(on="category", index=AGENT, values="contribution")
+    wide = sums.pivot(on="category", index=AGENT, values="contribution")
+    return wide.select(AGENT, *(c for c in categories if c in wide.columns))

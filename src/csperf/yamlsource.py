@@ -155,23 +155,33 @@ def _drop_locations(prefix: Path_, target: dict[Path_, Location]) -> None:
 
 
 def load_with_extends(path: Path, _chain: tuple[Path, ...] = ()) -> LoadedYaml:
-    """Read a config, following `extends:` (a path relative to the file) recursively."""
+    """Read a config, following `extends:` recursively.
+
+    `extends:` is a path (relative to the file) or a list of paths; parents are merged in order,
+    then this file's keys override theirs.
+    """
     resolved = path.resolve()
     if resolved in _chain:
         cycle = " -> ".join(str(p) for p in (*_chain, resolved))
         raise ConfigError(f"{path}:1: extends: circular extends ({cycle}); remove one of the links")
     doc = read_yaml(path)
-    parent_ref = doc.data.pop("extends", None)
-    if parent_ref is None:
+    parent_refs = doc.data.pop("extends", None)
+    if parent_refs is None:
         return doc
     line = doc.locations.get(("extends",), Location(str(path), 1))
-    if not isinstance(parent_ref, str):
-        raise ConfigError(f"{line}: extends: must be a path to another config file")
-    parent_path = (path.parent / parent_ref).resolve()
-    if not parent_path.exists():
-        raise ConfigError(f"{line}: extends: {parent_ref} not found (looked at {parent_path})")
-    parent = load_with_extends(parent_path, (*_chain, resolved))
-    locations = dict(parent.locations)
+    refs = [parent_refs] if isinstance(parent_refs, str) else parent_refs
+    if not isinstance(refs, list) or not refs or not all(isinstance(r, str) for r in refs):
+        raise ConfigError(f"{line}: extends: must be a path to another config file, or a list of paths")
+    merged: dict[str, Any] = {}
+    locations: dict[Path_, Location] = {}
+    files: list[Path] = []
+    for ref in refs:
+        parent_path = (path.parent / ref).resolve()
+        if not parent_path.exists():
+            raise ConfigError(f"{line}: extends: {ref} not found (looked at {parent_path})")
+        parent = load_with_extends(parent_path, (*_chain, resolved))
+        merged = _merge(merged, parent.data, (), locations, parent.locations)
+        files += parent.files
     doc.locations.pop(("extends",), None)
-    merged = _merge(parent.data, doc.data, (), locations, doc.locations)
-    return LoadedYaml(data=merged, locations=locations, files=[*parent.files, path])
+    merged = _merge(merged, doc.data, (), locations, doc.locations)
+    return LoadedYaml(data=merged, locations=locations, files=[*files, path])
