@@ -22,7 +22,7 @@ def make_console(file: TextIO | None = None, width: int | None = None, color: bo
     is_tty = stream.isatty() if color is None else color
     return Console(
         file=stream,
-        width=width or (None if is_tty else 200),
+        width=width or (None if is_tty else 1000),
         force_terminal=is_tty,
         no_color=not is_tty,
         highlight=False,
