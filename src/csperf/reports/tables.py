@@ -91,6 +91,8 @@ def agent_documents(result: ScoreResult) -> list[dict[str, Any]]:
     categories = [c for c in result.categories() if c in result.agents.columns]
     documents = []
     for row in result.agents.iter_rows(named=True):
+        for name, detail in details.get(row["agent_id"], {}).items():
+            detail.update(small_sample_detail(row, name))
         documents.append(
             {
                 "agent_id": row["agent_id"],
@@ -104,6 +106,17 @@ def agent_documents(result: ScoreResult) -> list[dict[str, Any]]:
             }
         )
     return documents
+
+
+def small_sample_detail(row: dict[str, Any], metric: str) -> dict[str, Any]:
+    """The raw value and shrinkage k of a shrunk metric, and its 95% Wilson interval, when present."""
+    extra: dict[str, Any] = {}
+    if f"{metric}__raw" in row:
+        extra["raw_value"] = clean_number(row[f"{metric}__raw"])
+        extra["shrinkage_k"] = clean_number(row.get(f"{metric}__k"))
+    if f"{metric}__ci_low" in row and row[f"{metric}__ci_low"] is not None:
+        extra["interval_95"] = [clean_number(row[f"{metric}__ci_low"]), clean_number(row[f"{metric}__ci_high"])]
+    return extra
 
 
 def _jsonable(value: Any) -> Any:
