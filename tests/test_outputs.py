@@ -34,6 +34,7 @@ def outbound_outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Pa
         str(folder / "r.csv"),
         "--out",
         str(folder / "r.json"),
+        "--table",  # off a terminal, --out alone prints one summary line (issue 5)
     )
     assert code == 0, output
     return folder / "r.csv", folder / "r.json", output

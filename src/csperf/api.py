@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from csperf.config import LoadedConfig, load_config
-from csperf.pipeline import ScoreResult, base_directory, score
-from csperf.sources import Period, read_source
+from csperf.pipeline import ScoreResult, score
+from csperf.sources import Period
 
-__all__ = ["ScoreResult", "load_config", "run_score", "score", "validate_config", "write_rejects"]
+if TYPE_CHECKING:
+    from csperf.compare import CompareResult
+    from csperf.validation import InputReport
+
+__all__ = [
+    "ScoreResult",
+    "check_inputs",
+    "load_config",
+    "run_compare",
+    "run_score",
+    "score",
+    "strict_problems",
+    "validate_config",
+    "write_rejects",
+]
 
 
 def run_score(
@@ -17,8 +32,13 @@ def run_score(
     period: Period | None = None,
     scorecards: list[str] | None = None,
     keep_rejects: bool = False,
+    compare_previous: bool = False,
 ) -> ScoreResult:
-    """Load the config (unless given loaded) and score."""
+    """Load the config (unless given loaded) and score.
+
+    With `compare_previous`, the previous period of the same length is scored too and kept as
+    `result.previous` (see `csperf.trend`); that needs a period.
+    """
     loaded = config if isinstance(config, LoadedConfig) else load_config(config)
     if scorecards:
         from csperf.errors import CsperfError
@@ -27,7 +47,37 @@ def run_score(
         if unknown:
             known = ", ".join(loaded.config.scorecards)
             raise CsperfError(f"--scorecard: unknown scorecard {', '.join(unknown)}; the config has: {known}")
-    return score(loaded, data_dir, period=period, scorecards=scorecards, keep_rejects=keep_rejects)
+    if compare_previous and period is None:
+        from csperf.errors import CsperfError
+
+        raise CsperfError("--compare-previous: there is no previous period without --period (e.g. last-week)")
+    result = score(loaded, data_dir, period=period, scorecards=scorecards, keep_rejects=keep_rejects)
+    if compare_previous:
+        from csperf.periods import previous_period
+
+        assert period is not None
+        result.previous = score(loaded, data_dir, period=previous_period(period), scorecards=scorecards)
+    return result
+
+
+def run_compare(
+    config: str | Path | LoadedConfig,
+    variant_files: list[str | Path] | None = None,
+    scorecards: list[str] | None = None,
+    data_dir: str | Path | None = None,
+    period: Period | None = None,
+    top: int = 10,
+    perturb: float | None = None,
+    draws: int = 1000,
+    seed: int = 1,
+    flip_threshold: float = 0.2,
+) -> CompareResult:
+    """`csperf compare`: score weight variants on one read of the data (see `csperf.compare`)."""
+    from csperf.compare import compare
+
+    return compare(
+        config, variant_files or [], scorecards, data_dir, period, top, perturb, draws, seed, flip_threshold
+    )
 
 
 def write_rejects(result: ScoreResult, folder: Path) -> list[Path]:
@@ -44,37 +94,24 @@ def write_rejects(result: ScoreResult, folder: Path) -> list[Path]:
 
 def validate_config(config: str | Path, data_dir: str | Path | None = None) -> list[str]:
     """Problems raise CsperfError (all at once); on success, lines describing what was checked."""
-    import polars as pl
-
     from csperf.errors import CsperfError
-    from csperf.pipeline import _quality
+    from csperf.validation import check_inputs
 
-    loaded = load_config(config)
-    cfg = loaded.config
-    lines = [
-        f"{loaded.path}: config OK — {len(cfg.sources)} sources, {len(cfg.measures)} measures, "
-        f"{len(cfg.metrics)} metrics, {len(cfg.scorecards)} scorecards"
-    ]
-    if data_dir is None and cfg.data_dir is None:
-        return lines
-    base = base_directory(loaded, data_dir)
-    problems: list[str] = []
-    for name in cfg.sources:
-        try:
-            frame = read_source(cfg, name, base)
-            counts = frame.accounting_query().collect()
-        except CsperfError as exc:
-            problems += exc.problems
-            continue
-        except pl.exceptions.PolarsError as exc:
-            problems.append(f"sources.{name}: cannot read: {str(exc).splitlines()[0]}")
-            continue
-        quality = _quality(name, frame, counts)
-        detail = "".join(f"; rejected {reason}: {n}" for reason, n in sorted(quality.rejected.items()))
-        lines.append(
-            f"sources.{name}: {len(frame.files)} file(s), {quality.rows_read} rows, "
-            f"{quality.rows_used} usable{detail}"
-        )
-    if problems:
-        raise CsperfError(*problems)
-    return lines
+    report = check_inputs(config, data_dir)
+    if report.problems:
+        raise CsperfError(*report.problems)
+    return report.lines
+
+
+def check_inputs(config: str | Path, data_dir: str | Path | None = None, strict: bool = False) -> InputReport:
+    """Everything `csperf validate` checks: config, files, columns, parsing, rows, agents, scoring."""
+    from csperf.validation import check_inputs as check
+
+    return check(config, data_dir, strict=strict)
+
+
+def strict_problems(result: ScoreResult) -> list[str]:
+    """What `--strict` fails on: rejected rows (each named), sources without rows, unknown agents."""
+    from csperf.validation import strict_problems as problems
+
+    return problems(result)

@@ -36,7 +36,12 @@ DataOpt = Annotated[
 ]
 OutOpt = Annotated[
     list[Path] | None,
-    typer.Option("--out", "-o", help="Write a report; the extension picks the format (.csv, .json)."),
+    typer.Option(
+        "--out",
+        "-o",
+        help="Write a report; the extension picks the format (.csv, .json, .xlsx, .md, .html). "
+        "{period}, {start}, {end}, {config} and {date} in the path are filled in.",
+    ),
 ]
 LangOpt = Annotated[str | None, typer.Option("--lang", help="Labels: en or zh (default: the config's).")]
 
@@ -94,6 +99,38 @@ def score(
     lang: LangOpt = None,
     top: Annotated[int | None, typer.Option("--top", help="Show only the first N agents on screen.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            "--period",
+            "-p",
+            help="Score this period only: 2026-10, 2026-W47 (ISO week), 2026-Q4, 2026-10-01..2026-10-31, "
+            "last-week, last-month.",
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="The day last-week/last-month count back from (default: today)."),
+    ] = None,
+    compare_previous: Annotated[
+        bool | None,
+        typer.Option(
+            "--compare-previous/--no-compare-previous",
+            help="Also score the previous period and show changes (default: on for .xlsx reports).",
+            show_default=False,
+        ),
+    ] = None,
+    allow_empty: Annotated[
+        bool, typer.Option("--allow-empty", help="Write reports even when no row falls in the period.")
+    ] = False,
+    table: Annotated[
+        bool | None,
+        typer.Option(
+            "--table/--no-table",
+            help="Print the ranking (default: on a terminal, or when no --out is given).",
+            show_default=False,
+        ),
+    ] = None,
     bonus_out: Annotated[
         Path | None,
         typer.Option("--bonus-out", help="Write the bonus table (one row per agent) to this CSV file."),
@@ -105,13 +142,38 @@ def score(
 ) -> None:
     """Score every agent and print the ranking (and write reports with --out)."""
     from csperf.api import run_score
+    from csperf.config import load_config
+    from csperf.periods import fill_template, parse_as_of, parse_period, today_in
+    from csperf.reports.progress import Steps, ensure_not_empty, summary_line
 
-    result = run_score(config, data, scorecards=scorecard, keep_rejects=rejects is not None)
-    from csperf.reports import write_report
-    from csperf.reports.terminal import make_console, print_result
+    if lang is not None and lang not in ("en", "zh"):
+        raise CsperfError(f"--lang: unknown language {lang!r}; use en or zh")
+    loaded = load_config(config)
+    day = parse_as_of(as_of) if as_of else today_in(loaded.config.timezone)
+    chosen = parse_period(period, day) if period else None
+    out = [fill_template(path, chosen, config.stem, day) for path in out or []]
+    if compare_previous is None:
+        compare_previous = chosen is not None and any(p.suffix.lower() == ".xlsx" for p in out)
+    interactive = sys.stdout.isatty()
+    with Steps(1 + len(out), enabled=False if quiet else None) as steps:
+        steps.start(f"reading and scoring {chosen.label if chosen else 'all data'}")
+        # --strict names each rejected row, so it needs them too.
+        result = run_score(
+            loaded,
+            data,
+            period=chosen,
+            scorecards=scorecard,
+            keep_rejects=rejects is not None or strict,
+            compare_previous=compare_previous,
+        )
+        if not allow_empty:
+            ensure_not_empty(result)
+        from csperf.reports import write_report
+        from csperf.reports.terminal import make_console, print_result
 
-    for path in out or []:
-        write_report(result, path, lang)
+        for path in out:
+            steps.start(f"writing {path}")
+            write_report(result, path, lang)
     if bonus_out is not None:
         from csperf.reports.bonus_report import write_bonus_csv
 
@@ -127,24 +189,38 @@ def score(
         write_hits(result, hits)
         out = [*(out or []), hits]
     if not quiet:
-        print_result(result, make_console(), lang, top)
-        for path in out or []:
-            typer.echo(f"wrote {path}", err=True)
-    if strict and result.data_quality.rows_rejected:
-        raise CsperfError(
-            f"--strict: {result.data_quality.rows_rejected} rows were rejected; see the summary above "
-            "or write them with --rejects DIR"
-        )
+        if table if table is not None else (interactive or not out):
+            print_result(result, make_console(), lang, top)
+        if interactive:
+            for path in out or []:
+                typer.echo(f"wrote {path}", err=True)
+        else:
+            typer.echo(summary_line(result, list(out or [])), err=True)
+    if strict:
+        from csperf.api import strict_problems
+
+        problems = strict_problems(result)
+        if problems:
+            raise CsperfError(*problems)
 
 
 @app.command()
 @handle_errors
-def validate(config: ConfigArg, data: DataOpt = None) -> None:
-    """Check a config (and, with --data, that its sources can be read) without scoring."""
-    from csperf.api import validate_config
+def validate(
+    config: ConfigArg,
+    data: DataOpt = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Also fail on rejected rows, empty sources, unknown agents.")
+    ] = False,
+) -> None:
+    """Check a config and, with --data, that every source can be read and scored (exit 0), else exit 2."""
+    from csperf.api import check_inputs
 
-    for line in validate_config(config, data):
+    report = check_inputs(config, data, strict=strict)
+    for line in report.lines:
         typer.echo(line)
+    if report.problems:
+        raise CsperfError(*report.problems)
 
 
 PeriodOpt = Annotated[
@@ -248,6 +324,66 @@ def ahp(
         typer.echo(scorecard_yaml(result))
     if strict and result.warnings:
         raise AhpError(*result.warnings)
+
+
+@app.command()
+@handle_errors
+def compare(
+    config: ConfigArg,
+    variants: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Variant configs that `extends:` CONFIG.", show_default=False),
+    ] = None,
+    scorecard: Annotated[
+        list[str] | None,
+        typer.Option("--scorecard", help="A scorecard of CONFIG to compare as a variant (repeatable)."),
+    ] = None,
+    data: DataOpt = None,
+    period: PeriodOpt = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="N of the top-N overlap.")] = 10,
+    out: Annotated[
+        list[Path] | None,
+        typer.Option("--out", "-o", help="Write the comparison: .csv (+ .summary.csv), .json or .xlsx."),
+    ] = None,
+    perturb: Annotated[
+        str | None,
+        typer.Option("--perturb", help="Weight sensitivity: scale each weight by a random factor, e.g. 10%."),
+    ] = None,
+    draws: Annotated[int, typer.Option("--draws", min=1, help="Random weight sets per variant.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the draws (same seed, same result).")] = 1,
+    flip_threshold: Annotated[
+        float,
+        typer.Option(
+            "--flip-threshold", min=0, max=1, help="Flag agents whose tier changes in more than this share."
+        ),
+    ] = 0.2,
+    lang: LangOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Compare weight variants on the same data: ranks, tiers, bonus cost; --perturb for sensitivity."""
+    from csperf.compare import compare as compare_variants
+    from csperf.reports.compare_report import print_compare, write_compare
+    from csperf.reports.terminal import make_console
+    from csperf.sensitivity import parse_share
+
+    chosen = _period_and_language(period, lang)
+    result = compare_variants(
+        config,
+        variants or [],
+        scorecards=scorecard,
+        data_dir=data,
+        period=chosen,
+        top=top,
+        perturb=parse_share(perturb) if perturb is not None else None,
+        draws=draws,
+        seed=seed,
+        flip_threshold=flip_threshold,
+    )
+    written = [file for path in out or [] for file in write_compare(result, path, lang)]
+    if not quiet:
+        print_compare(result, make_console(), lang)
+        for path in written:
+            typer.echo(f"wrote {path}", err=True)
 
 
 def main() -> None:

@@ -14,8 +14,12 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from csperf.bonus_config import BonusConfig, Leaderboard
+from csperf.calendar import CalendarConfig
 from csperf.errors import ConfigError
 from csperf.model_base import Label, Language, Strict
+from csperf.profiles import ReportConfig
+from csperf.text_rules import TextRule
 from csperf.yamlsource import LoadedYaml, Path_, load_with_extends
 
 ColumnType = Literal["str", "int", "float", "number", "percent", "bool", "duration", "datetime", "date"]
@@ -28,7 +32,8 @@ Perspective = Literal["financial", "customer", "operational", "growth"]
 class ColumnSpec(Strict):
     """How one canonical column is read from a raw export column."""
 
-    from_: str | int | None = Field(default=None, alias="from")
+    # A header, a 1-based column position, or several headers tried in order (vendor variants).
+    from_: str | int | list[str] | None = Field(default=None, alias="from")
     type: ColumnType = "str"
     unit: DurationUnit | None = None
     format: str | None = None
@@ -38,6 +43,10 @@ class ColumnSpec(Strict):
     false_values: list[str] | None = None
     required: bool = True
     default: Any = None
+    # A regular expression whose first group is the value (e.g. `^SIP/(\d+)-` on `SIP/8002-0001`).
+    extract: str | None = None
+    # Blank cells take the value above (merged cells in xlsx, grouped reports).
+    fill_down: bool = False
 
 
 class AgentIdRules(Strict):
@@ -47,18 +56,31 @@ class AgentIdRules(Strict):
     case: Literal["keep", "upper", "lower"] = "keep"
     strip_leading_zeros: bool = False
     extract: str | None = None
+    # Other spellings of an id (after normalisation) → the roster id, e.g. `"Zhang Wei": A1001`.
+    aliases: dict[str, str] = Field(default_factory=dict)
+    # Roster columns whose values (several separated by ; , | 、) are other ids of that agent.
+    alias_columns: list[str] = Field(default_factory=list)
+
+
+class AgentLookup(Strict):
+    """Take a source's agent from another source's rows with the same key (e.g. a call id)."""
+
+    source: str
+    key: str
 
 
 class SourceConfig(Strict):
     """One export: file(s), how to read them, and the canonical columns taken from them."""
 
     path: str
-    format: Literal["auto", "csv", "xlsx", "parquet"] = "auto"
+    format: Literal["auto", "csv", "xlsx", "parquet", "json"] = "auto"
     encoding: str = "auto"
     delimiter: str = ","
     sheet: str | int | None = None
     has_header: bool = True
     header_row: int | None = Field(default=None, ge=1)
+    # Names for the columns of a file without a header row, in order (then usable in `from:`).
+    column_names: list[str] | None = None
     preset: str | None = None
     columns: dict[str, str | int | ColumnSpec] = Field(default_factory=dict)
     null_values: list[str] = Field(
@@ -70,6 +92,11 @@ class SourceConfig(Strict):
     dedupe_order_by: str | None = None
     timestamp: str | None = None
     drop_total_rows: bool = True
+    # Canonical columns whose blank cells take the value above (like `fill_down: true` on a column).
+    fill_down: list[str] = Field(default_factory=list)
+    # A row without an agent: `reject` it (counted as rejected) or `skip` it (e.g. abandoned calls).
+    no_agent: Literal["reject", "skip"] = "reject"
+    agent_from: AgentLookup | None = None
 
     def column_specs(self) -> dict[str, ColumnSpec]:
         """Every canonical column as a full ColumnSpec (a bare string is the raw header)."""
@@ -99,6 +126,13 @@ class MinVolume(Strict):
     at_least: float
 
 
+class Shrinkage(Strict):
+    """Pull small-sample values toward their group's pooled value (see shrinkage.py)."""
+
+    k: float | Literal["estimate"] = "estimate"
+    toward: str = "scorecard"
+
+
 class MetricConfig(Strict):
     """A per-agent figure: a ratio of two measures or a SQL formula over measures and metrics."""
 
@@ -111,6 +145,8 @@ class MetricConfig(Strict):
     description: str | None = None
     perspective: Perspective | None = None
     tags: list[str] = Field(default_factory=list)
+    shrinkage: Shrinkage | None = None
+    interval: Literal["wilson", "none"] | None = None
 
     @model_validator(mode="after")
     def _one_definition(self) -> MetricConfig:
@@ -194,6 +230,11 @@ class Config(Strict):
     metrics: dict[str, MetricConfig]
     scorecards: Annotated[dict[str, Scorecard], Field(min_length=1)]
     ranking: RankingConfig = Field(default_factory=RankingConfig)
+    bonus: BonusConfig | None = None
+    leaderboards: dict[str, Leaderboard] = Field(default_factory=dict)
+    calendar: CalendarConfig | None = None
+    report: ReportConfig | None = None
+    text_rules: dict[str, TextRule] = Field(default_factory=dict)
 
 
 class LoadedConfig:
@@ -296,7 +337,18 @@ def _field_names(model: type[BaseModel]) -> list[str]:
 def _pydantic_messages(exc: ValidationError, document: LoadedYaml) -> list[str]:
     messages: list[str] = []
     seen: set[tuple[Path_, str]] = set()
-    for error in exc.errors():
+    errors = exc.errors()
+
+    def scalar_branch(error: Any) -> bool:
+        return isinstance(error.get("input"), dict) and _looks_like_branch(str(error["loc"][-1]))
+
+    # A mapping given where a union also allows a scalar (`talk_s: {from: ..., type: ...}`): the
+    # scalar branches' "should be a valid string" only hide the real error inside the mapping.
+    explained = {tuple(e["loc"][:-1]) for e in errors if not scalar_branch(e)}
+    explained = {loc[:n] for loc in explained for n in range(len(loc) + 1)}
+    for error in errors:
+        if scalar_branch(error) and tuple(error["loc"][:-1]) in explained:
+            continue
         path = _data_path(tuple(error["loc"]), document.data)
         kind = error["type"]
         if kind == "extra_forbidden":

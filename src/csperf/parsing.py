@@ -6,6 +6,8 @@ read; the reader compares that with the non-null input to count and report rejec
 
 from __future__ import annotations
 
+from typing import Literal
+
 import polars as pl
 
 from csperf.config import ColumnSpec
@@ -28,8 +30,8 @@ COMMON_DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y"]
 
 
 def clean_text(raw: pl.Expr) -> pl.Expr:
-    """Undo spreadsheet text tricks: `="00123"` → 00123, a leading apostrophe, outer spaces."""
-    text = raw.str.strip_chars()
+    """Undo spreadsheet text tricks: `="00123"` → 00123, a leading apostrophe, outer spaces, a BOM."""
+    text = raw.str.strip_chars().str.strip_chars_start("\ufeff")
     text = text.str.replace(r'^="(.*)"$', "${1}")
     return text.str.replace(r"^'", "")
 
@@ -100,21 +102,49 @@ def parse_duration(text: pl.Expr, unit: str | None) -> pl.Expr:
     return pl.coalesce(plain, clock, worded)
 
 
+OFFSET_DIRECTIVES = ("%z", "%Z", "%#z", "%:z", "%+")
+# ISO 8601 with an offset or `Z` (`2026-10-04T16:30:00Z`, `...+08:00`, fractional seconds too).
+OFFSET_DATETIME_FORMATS = ["%+"]
+# `format: epoch_s` / `epoch_ms`: Unix time, never guessed from the number's size.
+EPOCH_FORMATS: dict[str, Literal["s", "ms"]] = {"epoch_s": "s", "epoch_ms": "ms"}
+
+
 def parse_datetime(text: pl.Expr, spec: ColumnSpec, default_tz: str | None) -> pl.Expr:
     """A datetime from an explicit format (fast), else the first common format that fits.
 
-    Naive text is local time in the column's (or the config's) time zone; text with an offset
-    (`%z`) is converted to that zone.
+    The value is naive wall-clock time in the config's time zone (the zone periods, dates and
+    hours are read in). Naive text is local time in the column's zone (else the config's) and is
+    converted when the two differ; text with an offset (`%z`, ISO `Z`) is an instant and is
+    converted, so a UTC export shifts across midnight correctly. (Polars casts a zoned datetime
+    to a date in UTC, so keeping values naive also keeps `CAST(t AS DATE)` local.)
     """
-    formats = [spec.format] if spec.format else COMMON_DATETIME_FORMATS
-    candidates = [text.str.strptime(pl.Datetime("us"), fmt, strict=False) for fmt in formats]
-    value = candidates[0] if len(candidates) == 1 else pl.coalesce(candidates)
-    tz = spec.timezone or default_tz
-    if tz is None:
-        return value
-    if spec.format and ("%z" in spec.format or "%Z" in spec.format):
-        return value.dt.convert_time_zone(tz)
-    return value.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+    formats = [spec.format] if spec.format else COMMON_DATETIME_FORMATS + OFFSET_DATETIME_FORMATS
+    local = spec.timezone or default_tz
+    target = default_tz or spec.timezone
+    if spec.format in EPOCH_FORMATS:
+        # Unix time (API exports: Clink, TCCC in seconds; Qiyu, Alibaba CCC in milliseconds) is UTC.
+        number = text.str.strip_chars().cast(pl.Int64, strict=False)
+        instant = pl.from_epoch(number, EPOCH_FORMATS[spec.format]).dt.replace_time_zone("UTC")
+        if target is not None:
+            instant = instant.dt.convert_time_zone(target)
+        return instant.dt.replace_time_zone(None).cast(pl.Datetime("us"))
+    candidates: list[pl.Expr] = []
+    for fmt in formats:
+        if any(d in fmt for d in OFFSET_DIRECTIVES):
+            value = text.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False)
+            if target is not None:
+                value = value.dt.convert_time_zone(target)
+            value = value.dt.replace_time_zone(None)
+        else:
+            value = text.str.strptime(pl.Datetime("us"), fmt, strict=False)
+            if local is not None and target is not None and local != target:
+                value = (
+                    value.dt.replace_time_zone(local, ambiguous="earliest", non_existent="null")
+                    .dt.convert_time_zone(target)
+                    .dt.replace_time_zone(None)
+                )
+        candidates.append(value)
+    return candidates[0] if len(candidates) == 1 else pl.coalesce(candidates)
 
 
 def parse_date(text: pl.Expr, spec: ColumnSpec) -> pl.Expr:

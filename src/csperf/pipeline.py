@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from csperf.errors import DataError
 from csperf.measures import AGENT, aggregate_query, fill_missing, measures_by_source
 from csperf.metrics import compute_metrics
 from csperf.ranking import rank_agents
+from csperf.shrinkage import apply_shrinkage
 from csperf.scoring import SCORECARD, assign_scorecards, breakdown, category_subtotals, scores
 from csperf.sources import FILE, REASON, ROW, STATUS, Period, SourceFrame, read_source
 
@@ -31,6 +33,8 @@ class SourceQuality:
     skipped: dict[str, int] = field(default_factory=dict)
     duplicates: int = 0
     outside_period: int = 0
+    # Facts a reader should see though nothing was rejected (e.g. a source with no data rows).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def rows_rejected(self) -> int:
@@ -47,6 +51,7 @@ class SourceQuality:
             "skipped": dict(sorted(self.skipped.items())),
             "duplicates": self.duplicates,
             "outside_period": self.outside_period,
+            "warnings": self.warnings,
         }
 
 
@@ -85,6 +90,16 @@ class ScoreResult:
     data_quality: DataQuality
     period: Period | None = None
     rejects: dict[str, pl.DataFrame] = field(default_factory=dict)
+    # The same scoring for the previous period of the same length (--compare-previous).
+    previous: ScoreResult | None = None
+    # Volume and success rate by local hour per group (`report.hour_profile`), else None.
+    hour_profile: pl.DataFrame | None = None
+    # One row per agent: tier, gates fired, payout parts, amounts (`bonus:`), else None.
+    bonus: pl.DataFrame | None = None
+    # First and last day of the used rows' timestamps (computed when `bonus:` or leaderboards need it).
+    coverage: tuple[date, date] | None = None
+    # Rows flagged by `text_rules:` (hits, incomplete required steps) for evidence, else None.
+    text_hits: pl.DataFrame | None = None
 
     @property
     def config(self) -> Config:
@@ -130,6 +145,11 @@ def _quality(name: str, frame: SourceFrame, counts: pl.DataFrame) -> SourceQuali
             quality.duplicates += rows
         elif status == "outside_period":
             quality.outside_period += rows
+    if quality.rows_read == 0:
+        quality.warnings.append(
+            f"{', '.join(quality.files)}: sources.{name}: no data rows (header only); nothing from this "
+            "source counts (fine if there really was nothing, e.g. no complaints)"
+        )
     return quality
 
 
@@ -156,6 +176,11 @@ def score(
     config = loaded.config
     base = base_directory(loaded, data_dir)
     frames = {name: read_source(config, name, base, period=period) for name in config.sources}
+    if config.text_rules:
+        from csperf.text_rules import apply_text_rules, hits_query
+
+        for name, frame in frames.items():
+            frame.frame = apply_text_rules(frame.frame, config, name)
     grouped = measures_by_source(config)
     queries: list[pl.LazyFrame] = []
     for name, frame in frames.items():
@@ -165,6 +190,19 @@ def score(
     if keep_rejects:
         for frame in frames.values():
             queries.append(frame.frame.filter(pl.col(STATUS) == "rejected"))
+    from csperf.profiles import hour_profile_query, hour_profile_table
+
+    profile_query = hour_profile_query(config, frames)
+    if profile_query is not None:
+        queries.append(profile_query)
+    from csperf.bonus import coverage_from, coverage_query
+
+    span_query = coverage_query(frames, config) if (config.bonus or config.leaderboards) else None
+    if span_query is not None:
+        queries.append(span_query)
+    text_query = hits_query(config, frames) if config.text_rules else None
+    if text_query is not None:
+        queries.append(text_query)
     try:
         collected = pl.collect_all(queries)
     except pl.exceptions.PolarsError as exc:
@@ -181,15 +219,23 @@ def score(
     if keep_rejects:
         for name in frames:
             rejects[name] = _rejects_table(next(results))
+    hours_per_agent = next(results) if profile_query is not None else None
+    coverage = coverage_from(next(results)) if span_query is not None else None
+    text_hits = next(results) if text_query is not None else None
 
     measures = _join_measures(per_source)
     agents = _agents(loaded, base, measures, quality)
     measures = agents.select(AGENT).join(measures, on=AGENT, how="left")
     measures = fill_missing(_ensure_measure_columns(measures, config), config)
+    if config.calendar is not None:
+        from csperf.calendar import add_working_days
+
+        measures = add_working_days(measures, agents, loaded, period)
     metrics = compute_metrics(measures, config)
 
     agents = assign_scorecards(agents, config, scorecards)
     quality.agents_without_scorecard = sorted(agents.filter(pl.col(SCORECARD).is_null())[AGENT].to_list())
+    metrics = apply_shrinkage(metrics, agents, config)
     long = breakdown(metrics, agents, config)
     quality.insufficient = _insufficient_list(long, metrics, config)
 
@@ -210,6 +256,10 @@ def score(
         data_quality=quality,
         period=period,
         rejects=rejects,
+        hour_profile=None if hours_per_agent is None else hour_profile_table(hours_per_agent, agents, config),
+        bonus=_bonus(loaded, table, period, coverage),
+        coverage=coverage,
+        text_hits=text_hits,
     )
 
 
@@ -219,6 +269,16 @@ def _category_order(config: Config) -> list[str]:
         for name in card.categories:
             seen.setdefault(name)
     return list(seen)
+
+
+def _bonus(
+    loaded: LoadedConfig, table: pl.DataFrame, period: Period | None, coverage: tuple[date, date] | None
+) -> pl.DataFrame | None:
+    if loaded.config.bonus is None:
+        return None
+    from csperf.bonus import compute_bonus
+
+    return compute_bonus(loaded, table, period, coverage)
 
 
 def _rejects_table(frame: pl.DataFrame) -> pl.DataFrame:
@@ -264,6 +324,8 @@ def _insufficient_list(long: pl.DataFrame, metrics: pl.DataFrame, config: Config
     """The min_volume and no-data decisions, one entry per agent and metric not judged."""
     from csperf.metrics import insufficiency_reason
 
+    if long.height == 0:  # no agent at all (e.g. every source empty): nothing to list
+        return []
     rows = long.filter(pl.col("insufficient")).select(AGENT, "metric", "value").unique().sort(AGENT, "metric")
     volumes = metrics.to_dicts()
     by_agent = {row[AGENT]: row for row in volumes}

@@ -17,14 +17,22 @@ def _suggest(name: str, options: Iterable[str]) -> str:
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
-def source_columns(config: Config, source_name: str) -> set[str]:
-    """Canonical column names a source provides (its column map, plus any preset's)."""
+def source_columns(config: Config, source_name: str, text_rules: bool = True) -> set[str]:
+    """Canonical column names a source provides (its column map, plus any preset's).
+
+    With `text_rules`, also the columns its text rules add (`<rule>_hit`, ...): measures see them,
+    but a source's own `where:`, `dedupe_on` and `timestamp` run before the rules do.
+    """
     from csperf.presets import preset_columns
 
     source = config.sources[source_name]
     columns = set(source.columns)
     if source.preset:
         columns |= preset_columns(source.preset)
+    if text_rules and config.text_rules:
+        from csperf.text_rules import text_rule_columns
+
+        columns |= text_rule_columns(config, source_name)
     return columns
 
 
@@ -45,8 +53,8 @@ def check_sources(loaded: LoadedConfig) -> list[str]:
     config = loaded.config
     problems: list[str] = []
     for name, source in config.sources.items():
-        columns = source_columns(config, name)
-        if "agent_id" not in columns:
+        columns = source_columns(config, name, text_rules=False)
+        if "agent_id" not in columns and source.agent_from is None:
             problems.append(
                 f"{loaded.where('sources', name, 'columns')}: no `agent_id` column; map the export's "
                 "agent column, e.g. `agent_id: 坐席工号`"
@@ -107,8 +115,11 @@ def check_measures(loaded: LoadedConfig) -> list[str]:
 def check_metrics(loaded: LoadedConfig) -> list[str]:
     config = loaded.config
     problems: list[str] = []
-    measures = set(config.measures)
-    for name in set(config.metrics) & measures:
+    from csperf.calendar import calendar_measures
+
+    # The calendar's working-day count is a measure too (added per agent by the pipeline).
+    measures = set(config.measures) | calendar_measures(config)
+    for name in set(config.metrics) & set(config.measures):
         problems.append(f"{loaded.where('metrics', name)}: a measure has the same name; rename one")
     for name, metric in config.metrics.items():
         if metric.ratio is not None:
@@ -123,6 +134,8 @@ def check_metrics(loaded: LoadedConfig) -> list[str]:
             problems += _check_expression(
                 loaded, metric.formula, allowed, "measure or metric", "metrics", name, "formula"
             )
+        if metric.shrinkage is not None:
+            problems += _check_shrinkage(loaded, name)
         if metric.min_volume is not None and metric.min_volume.measure not in measures:
             problems.append(
                 f"{loaded.where('metrics', name, 'min_volume', 'measure')}: unknown measure "
@@ -131,6 +144,27 @@ def check_metrics(loaded: LoadedConfig) -> list[str]:
     if not problems:
         problems += _check_cycles(loaded)
     return problems
+
+
+def _check_shrinkage(loaded: LoadedConfig, name: str) -> list[str]:
+    config = loaded.config
+    metric = config.metrics[name]
+    assert metric.shrinkage is not None
+    where = loaded.where("metrics", name, "shrinkage")
+    if metric.ratio is None:
+        return [f"{where}: shrinkage needs a ratio metric (numerator and denominator measures)"]
+    if metric.shrinkage.k == "estimate" and metric.unit != "percent":
+        return [
+            f"{where}: k: estimate works for rates (unit: percent); for a mean give k, the number of "
+            "answers that weigh as much as the group's value (e.g. k: 10)"
+        ]
+    toward = metric.shrinkage.toward
+    roster = set(config.roster.columns) if config.roster else set()
+    if toward not in ("scorecard", "all") and toward not in roster:
+        return [
+            f"{where}: toward: `{toward}` is not `scorecard`, `all` or a roster column{_suggest(toward, roster)}"
+        ]
+    return []
 
 
 def metric_dependencies(config: Config, name: str) -> set[str]:
@@ -264,7 +298,58 @@ def check_ranking(loaded: LoadedConfig) -> list[str]:
     ]
 
 
-RULES: list[Rule] = [check_sources, check_measures, check_metrics, check_scorecards, check_ranking]
+def check_bonus(loaded: LoadedConfig) -> list[str]:
+    """Tiers (order, overlaps, gaps), payouts, gates and pro-rating of `bonus:`; `leaderboards:`."""
+    from csperf.bonus_config import bonus_problems
+
+    return bonus_problems(loaded)
+
+
+RULES: list[Rule] = [
+    check_sources,
+    check_measures,
+    check_metrics,
+    check_scorecards,
+    check_ranking,
+    check_bonus,
+]
+
+
+def check_calendar(loaded: LoadedConfig) -> list[str]:
+    """`calendar:`: its measure's name, and employment columns that are roster dates."""
+    from csperf.calendar import check_calendar as calendar_problems
+
+    return calendar_problems(loaded)
+
+
+def check_report(loaded: LoadedConfig) -> list[str]:
+    """`report:`: the group_by roster column and the hour-of-day profile's source and columns."""
+    from csperf.profiles import check_report as report_problems
+
+    return report_problems(loaded)
+
+
+RULES += [check_calendar, check_report]
+
+
+def check_text_rules(loaded: LoadedConfig) -> list[str]:
+    """`text_rules:`: source, text/speaker/id columns, regular expressions, clashing column names."""
+    from csperf.text_rules import text_rule_problems
+
+    return text_rule_problems(loaded)
+
+
+RULES.append(check_text_rules)
+
+
+def check_source_reading(loaded: LoadedConfig) -> list[str]:
+    """Reader options: `agent_from`, `fill_down`, `column_names`, `extract` patterns, alias columns."""
+    from csperf.sources import source_options_problems
+
+    return source_options_problems(loaded)
+
+
+RULES.append(check_source_reading)
 
 
 def check_config(loaded: LoadedConfig) -> list[str]:

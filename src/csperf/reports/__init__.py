@@ -7,7 +7,14 @@ from pathlib import Path
 from csperf.errors import CsperfError
 from csperf.pipeline import ScoreResult
 
-FORMATS = {".csv": "csv", ".json": "json"}
+FORMATS = {
+    ".csv": "csv",
+    ".json": "json",
+    ".xlsx": "xlsx",
+    ".md": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
 
 
 def write_report(result: ScoreResult, path: Path, language: str | None = None) -> None:
@@ -24,3 +31,15 @@ def write_report(result: ScoreResult, path: Path, language: str | None = None) -
         from csperf.reports.json_report import write_json
 
         write_json(result, path)
+    elif kind == "xlsx":
+        from csperf.reports.xlsx_report import write_xlsx
+
+        write_xlsx(result, path, language)
+    elif kind == "markdown":
+        from csperf.reports.markdown_report import write_markdown
+
+        write_markdown(result, path, language)
+    elif kind == "html":
+        from csperf.reports.html_report import write_html
+
+        write_html(result, path, language)

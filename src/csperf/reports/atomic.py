@@ -37,11 +37,30 @@ def atomic_path(destination: Path) -> Iterator[Path]:
     temp_path = Path(temporary)
     try:
         yield temp_path
+        _settle(temp_path, destination)
         os.replace(temp_path, destination)
     except BaseException:
         with contextlib.suppress(OSError):
             temp_path.unlink()
         raise
+
+
+def _settle(temporary: Path, destination: Path) -> None:
+    """Before the rename: the usual permissions and the bytes on disk.
+
+    mkstemp creates the file readable by its owner only; a report is shared like any file the
+    user writes (the umask's mode, or the mode of the report it replaces). fsync makes the rename
+    safe against a power cut as well as a kill.
+    """
+    try:
+        mode = destination.stat().st_mode & 0o777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(temporary, mode)
+    with temporary.open("rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def write_text_atomic(destination: Path, text: str) -> None:

@@ -19,7 +19,39 @@ def result_document(result: ScoreResult) -> dict[str, Any]:
         "scorecards": list(config.scorecards),
         "agents": agent_documents(result),
         "data_quality": result.data_quality.to_dict(),
+        **_bonus_sections(result),
+        **_period_sections(result),
     }
+
+
+def _period_sections(result: ScoreResult) -> dict[str, Any]:
+    """`previous_period` and `trend` (with --compare-previous), `hour_profile` (`report.hour_profile`)."""
+    from csperf.reports.tables import clean_number
+    from csperf.trend import previous_summary, trend_documents
+
+    sections: dict[str, Any] = {}
+    if result.previous is not None:
+        sections["previous_period"] = previous_summary(result)
+        sections["trend"] = trend_documents(result)
+    if result.hour_profile is not None:
+        sections["hour_profile"] = [
+            {k: clean_number(v) for k, v in row.items()} for row in result.hour_profile.to_dicts()
+        ]
+    return sections
+
+
+def _bonus_sections(result: ScoreResult) -> dict[str, Any]:
+    """`bonus` (when the config has `bonus:`) and `leaderboards` (when it has `leaderboards:`)."""
+    sections: dict[str, Any] = {}
+    if getattr(result, "bonus", None) is not None:
+        from csperf.bonus import bonus_document
+
+        sections["bonus"] = bonus_document(result)
+    if result.config.leaderboards:
+        from csperf.leaderboard import leaderboards
+
+        sections["leaderboards"] = [board.to_dict() for board in leaderboards(result)]
+    return sections
 
 
 def write_json(result: ScoreResult, path: Path) -> None:

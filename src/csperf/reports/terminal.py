@@ -8,9 +8,11 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
+import polars as pl
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from csperf.pipeline import ScoreResult
 from csperf.reports.tables import attribute_columns, category_label, format_value, metric_label
@@ -89,6 +91,7 @@ def quality_lines(result: ScoreResult) -> list[str]:
         if source.outside_period:
             parts.append(f"{source.outside_period:,} outside the period")
         lines.append(f"{name}: " + ", ".join(parts))
+        lines += [f"warning: {warning}" for warning in source.warnings]
     for label, agents in (
         ("agents in the data but not in the roster (not scored)", quality.agents_not_in_roster),
         ("roster agents with no data", quality.roster_agents_without_data),
@@ -113,3 +116,86 @@ def print_result(
     console.print(ranking_table(result, console, language, limit))
     for line in quality_lines(result):
         console.print(line, markup=False)
+    if getattr(result, "bonus", None) is not None:
+        console.print(bonus_table(result, console, language, limit))
+        for line in bonus_lines(result):
+            console.print(line, markup=False)
+
+
+def bonus_table(
+    result: ScoreResult, console: Console, language: str | None = None, limit: int | None = None
+) -> Table:
+    """Agents who reached a tier or tripped a gate: tier, gates, amount before and after the budget."""
+    from csperf.bonus import bonus_table as bonus_frame
+    from csperf.bonus import gates_text, tier_label
+
+    config = result.config
+    assert config.bonus is not None
+    plain = not console.is_terminal
+    currency = f" ({config.bonus.currency})" if config.bonus.currency else ""
+    table = Table(title="Bonus" + currency, box=box.SIMPLE if plain else box.ROUNDED)
+    frame = bonus_frame(result)
+    shown = frame.filter(pl.col("reached").is_not_null() | (pl.col("gates").list.len() > 0))
+    names = "name" in frame.columns
+    basis = config.bonus.basis
+    for header, right in (("#", True), ("agent", False), ("name", False), ("score", True)):
+        if header != "name" or names:
+            table.add_column(header, justify="right" if right else "left")
+    if basis != "score":
+        table.add_column(metric_label(result, basis, language), justify="right")
+    for header in ("reached", "tier", "gates fired", "before budget", "amount"):
+        table.add_column(header, justify="right" if header in ("before budget", "amount") else "left")
+    unit = config.metrics[basis].unit if basis != "score" else "score"
+    lang: Any = language
+    for index, row in enumerate(shown.iter_rows(named=True)):
+        if limit is not None and index >= limit:
+            break
+        cells = [str(row["rank"]) if row["rank"] is not None else "–", str(row["agent_id"])]
+        if names:
+            cells.append(str(row.get("name") or ""))
+        cells.append(_number(row["score"]))
+        if basis != "score":
+            cells.append(format_value(row["basis_value"], unit))
+        cells += [
+            tier_label(config, row["reached"], lang),
+            tier_label(config, row["tier"], lang),
+            gates_text(row["gates"]) or "–",
+            f"{row['amount_before_budget']:,.2f}",
+            f"{row['amount']:,.2f}",
+        ]
+        table.add_row(*cells)
+    return table
+
+
+def bonus_lines(result: ScoreResult) -> list[str]:
+    """Totals per tier, blocked and capped agents, the budget and its scale factor."""
+    from csperf.bonus import bonus_summary
+
+    summary = bonus_summary(result)
+    lines = []
+    if summary["period"]:
+        lines.append(f"bonus period (pro-rating, gates): {summary['period']}")
+    tiers = ", ".join(f"{t['tier']} {t['agents']} ({t['amount']:,.2f})" for t in summary["tiers"])
+    blocked, capped = summary["blocked"], summary["capped_by_gate"]
+    lines.append(f"tiers: {tiers}; blocked by a gate: {blocked}; capped by a gate: {capped}")
+    total = f"total {summary['total_before_budget']:,.2f}"
+    if summary["budget"] is not None and summary["budget_scale"] < 1:
+        total += (
+            f" exceeds the budget {summary['budget']:,.2f}: every amount × {summary['budget_scale']:.6f}"
+            f" → {summary['total']:,.2f}"
+        )
+    elif summary["budget"] is not None:
+        total += f" within the budget {summary['budget']:,.2f}"
+    lines.append(total + (f" {summary['currency']}" if summary["currency"] else ""))
+    return lines
+
+
+def text_table(console: Console, title: str, columns: list[tuple[str, bool]], rows: list[list[str]]) -> Table:
+    """A table of ready-made text cells; `columns` are (header, right-aligned). Plain off a terminal."""
+    plain = not console.is_terminal
+    table = Table(title=title, box=box.SIMPLE if plain else box.ROUNDED, header_style="" if plain else "bold")
+    for heading, right in columns:
+        table.add_column(heading, justify="right" if right else "left")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))  # Text: no markup parsing of data
+    return table
