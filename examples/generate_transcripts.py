@@ -21,8 +21,9 @@ What the scripts contain (``configs/outbound.yaml`` → ``text_rules:``):
   A1002, a good agent with a clean QA sample, once reads a customer's full ID-card number back
   (a privacy red line that only a scan of every transcribed call finds).
 * Customers: about 4% ask "你们能保证收益吗？" — words that must not count against the agent, so the
-  rule looks at the agent's turns only. Refusals sometimes come with "别再打了" / "骚扰" / "投诉"
-  (more often for A1007, who calls in the evening).
+  rule looks at the agent's turns only. The agent's correct answer, "我们不能保证收益", contains
+  保证收益 too: the rule lists 不能保证 as an exception. Refusals sometimes come with "别再打了",
+  "骚扰" or "投诉" (more often for A1007, who calls in the evening).
 * First-contact resolution phrases: the agent says "已解决" on resolved calls and "需转接" when he
   has to hand the customer to a specialist.
 
@@ -113,7 +114,7 @@ def transcript(call: ConnectedCall, rng: random.Random, leak_here: bool) -> str:
     say(AGENT, pitch + ("" if skip_benefits else benefits) + "起投门槛一万元，期限一年。")
     if rng.random() < CUSTOMER_ASKS_GUARANTEE:
         say(CUSTOMER, rng.choice(["你们能保证收益吗？", "这个是100%保本的吗？", "能保证不亏吗？"]))
-        say(AGENT, "理财产品有风险，过往业绩不代表未来表现，具体以合同条款为准。")
+        say(AGENT, "理财产品有风险，我们不能保证收益，过往业绩不代表未来表现，具体以合同条款为准。")
     if agent == RED_LINE_PROMISER and rng.random() < PROMISE_SHARE:
         rate = "100%" if rng.random() < 0.5 else full_width("100%")
         say(

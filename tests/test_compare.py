@@ -161,6 +161,23 @@ def test_rescore_with_the_same_config_reproduces_the_pipeline() -> None:
     assert again.data_quality.insufficient == result.data_quality.insufficient
 
 
+def test_shrinkage_is_redone_for_the_variant_scorecards() -> None:
+    """shrink.yaml shrinks a rate toward its scorecard's pooled value (k = 5); shrink_one.yaml puts
+    everyone on one scorecard. Successes/trials: P1 9/10, P2 2/4, P3 3/10, P4 4/5, so pooled 18/29 and
+    P1 = (9 + 5 · 18/29) / (10 + 5) = 0.806897 under the variant (0.861905 with group x: 11/14)."""
+    result = compare(DATA / "shrink.yaml", [DATA / "shrink_one.yaml"])
+    rates = {name: dict(o.result.agents.select("agent_id", "rate").iter_rows()) for name, o in
+             zip(result.names, result.variants, strict=True)}  # fmt: skip
+    assert rates["shrink"]["P1"] == pytest.approx((9 + 5 * 11 / 14) / 15)
+    assert rates["shrink_one"]["P1"] == pytest.approx((9 + 5 * 18 / 29) / 15)
+    assert rates["shrink_one"]["P3"] == pytest.approx((3 + 5 * 18 / 29) / 15)
+    # The same as scoring the variant on its own.
+    alone = run_score(DATA / "shrink_one.yaml")
+    assert dict(alone.agents.select("agent_id", "score").iter_rows()) == pytest.approx(
+        dict(result.agents.select("agent_id", "score_shrink_one").iter_rows())
+    )
+
+
 def test_variant_names() -> None:
     assert shorten(["aftersales_normal", "aftersales_promo"]) == ["normal", "promo"]
     assert shorten(["base", "variant"]) == ["base", "variant"]

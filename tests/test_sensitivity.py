@@ -147,6 +147,22 @@ def test_tier_probabilities_of_a_symmetric_case() -> None:
     assert 45 <= low < 50 < high <= 55  # type: ignore[operator]
 
 
+def test_tier_probability_with_unequal_weights() -> None:
+    """tests/data/compare/base.yaml: C has points (20, 100) under weights 70/30, so 44 at the nominal
+    weights, one point under silver (45). With w1 = 70·U1, w2 = 30·U2, C reaches 45 exactly when
+    1400·U1 + 3000·U2 ≥ 45·(70·U1 + 30·U2), i.e. U2 ≥ k·U1 with k = 1750/1650; the triangle formula
+    (see the gate test) gives P(silver) = (b − a·k)² / (2·k·(b − a)²) ≈ 0.249."""
+    result = run_score(ROOT / "tests" / "data" / "compare" / "base.yaml")
+    drawn = perturb_weights(result, 0.1, draws=3000, seed=9)
+    a, b, k = 0.9, 1.1, 1750 / 1650
+    expected = (b - a * k) ** 2 / (2 * k * (b - a) ** 2)
+    assert _by_agent(drawn, "p_silver")["C"] == pytest.approx(expected, abs=0.03)
+    assert _by_agent(drawn, "tier")["C"] is None
+    assert _by_agent(drawn, "tier_flip_share")["C"] == pytest.approx(_by_agent(drawn, "p_silver")["C"])
+    # D has 100 on both metrics: far above every line, gold in every draw.
+    assert _by_agent(drawn, "p_gold")["D"] == 1.0
+
+
 def test_rank_percentiles_bracket_the_base_rank(outbound_result) -> None:  # type: ignore[no-untyped-def]
     drawn = perturb_weights(outbound_result, 0.1, draws=300, seed=1)
     table = drawn.agents.filter(pl.col("rank").is_not_null())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+import sys
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -20,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from csperf import text_rules
 from csperf.api import run_score
 from csperf.cli import app
 from csperf.config import Config, load_config
@@ -185,7 +187,12 @@ def run_rule(
     return apply_text_rules(frame.lazy(), config_with(rule), "t").collect().to_dicts()
 
 
-def test_overlapping_terms_count_once_per_place_longest_wins() -> None:
+@pytest.mark.parametrize("engine", ["regex", "aho-corasick"])
+def test_overlapping_terms_count_once_per_place_longest_wins(
+    engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine == "aho-corasick":  # the path taken for very long term lists (str.extract_many)
+        monkeypatch.setattr(text_rules, "REGEX_TERMS_LIMIT", 0)
     rows = run_rule(
         {"terms": ["保证", "保证收益", "收益率"]}, ["保证收益", "保证收益率", "我保证，保证收益", "收益率"]
     )
@@ -198,6 +205,14 @@ def test_overlapping_terms_count_once_per_place_longest_wins() -> None:
         (2, "保证, 保证收益"),
         (1, "收益率"),
     ]
+
+
+def test_exceptions_take_the_place_of_a_term() -> None:
+    rule = {"terms": ["保证", "保证收益"], "exceptions": ["不能保证", "无法保证"]}
+    rows = run_rule(rule, ["我们不能保证收益", "无法保证，但我保证", "保证收益", "不能"])
+    # 不能保证 starts before 保证收益, so it takes 不能保证 and leaves 收益: no hit;
+    # the second text has one real 保证 after the exception
+    assert [(r["r_hits"], r["r_terms"]) for r in rows] == [(0, None), (1, "保证"), (1, "保证收益"), (0, None)]
 
 
 def test_required_steps_look_for_each_term_on_its_own() -> None:
@@ -298,6 +313,13 @@ WORDS = st.text(alphabet="保证收益ab", min_size=1, max_size=3)
 )
 def test_matching_agrees_with_a_plain_python_scanner(terms: list[str], texts: list[str]) -> None:
     rows = run_rule({"terms": terms}, list(texts))
+    limit = text_rules.REGEX_TERMS_LIMIT
+    try:
+        text_rules.REGEX_TERMS_LIMIT = 0  # the Aho-Corasick path must agree too
+        rows_ac = run_rule({"terms": terms}, list(texts))
+    finally:
+        text_rules.REGEX_TERMS_LIMIT = limit
+    assert rows_ac == rows
     for text, row in zip(texts, rows, strict=True):
         expected = naive_leftmost_longest(text, terms)
         assert row["r_hits"] == len(expected)
@@ -325,7 +347,7 @@ def test_required_steps_agree_with_substring_search(terms: list[str], texts: lis
 def test_invalid_regular_expression_exits_2_with_file_line() -> None:
     result = CliRunner().invoke(app, ["validate", str(TEXT / "bad_regex.yaml")])
     assert result.exit_code == 2
-    lines = result.output.strip().splitlines()
+    lines = [line for line in result.output.splitlines() if line.startswith("csperf: ")]
     assert len(lines) == 2
     assert re.search(
         r"bad_regex\.yaml:8: text_rules\.forbidden\.patterns\.2: invalid regular expression '保证\(收益': "
@@ -350,6 +372,7 @@ def test_unknown_columns_exit_2_with_did_you_mean() -> None:
 
 
 def problems_of(tmp_path: Path, text: str) -> list[str]:
+    """Problems of the fixture config extended by `text` (whose first line is line 2)."""
     path = tmp_path / "c.yaml"
     path.write_text(f"extends: {FIXTURE}\n" + text, encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
@@ -380,6 +403,23 @@ text_rules:
     ]
 
 
+def test_exception_errors(tmp_path: Path) -> None:
+    problems = problems_of(
+        tmp_path,
+        """\
+text_rules:
+  forbidden:
+    exceptions: [保证收益]
+  script:
+    exceptions: [不能]
+""",
+    )
+    assert problems == [
+        "c.yaml:3: text_rules.forbidden: 保证收益 is both a term and an exception; keep one",
+        "c.yaml:5: text_rules.script: `exceptions:` only applies to `match: any` rules",
+    ]
+
+
 def test_cross_field_errors(tmp_path: Path) -> None:
     problems = problems_of(
         tmp_path,
@@ -404,18 +444,18 @@ measures:
 """,
     )
     text = "\n".join(problems)
-    assert "c.yaml:6: text_rules.bad-name: rule names become column names in SQL" in text
+    assert "c.yaml:7: text_rules.bad-name: rule names become column names in SQL" in text
     assert (
-        "c.yaml:7: text_rules.bad-name.source: unknown source `transcript`; did you mean `transcripts`?"
+        "c.yaml:8: text_rules.bad-name.source: unknown source `transcript`; did you mean `transcripts`?"
         in text
     )
-    assert "c.yaml:11: text_rules.script.patterns.0: the pattern has full-width characters" in text
-    assert "c.yaml:14: text_rules.dates.column: `started_at` is read as datetime" in text
+    assert "c.yaml:12: text_rules.script.patterns.0: the pattern has full-width characters" in text
+    assert "c.yaml:15: text_rules.dates.column: `started_at` is read as datetime" in text
     assert (
         "text_rules.script: the rule adds the column `script_hit`, which source `transcripts` already has"
         in text
     )
-    assert "c.yaml:17: measures.typo.where: `forbiden_hit` is not a column of source `transcripts`; " in text
+    assert "c.yaml:18: measures.typo.where: `forbiden_hit` is not a column of source `transcripts`; " in text
     assert "did you mean `forbidden_hit`?" in text
 
 
@@ -423,7 +463,7 @@ def test_a_source_where_cannot_use_rule_columns(tmp_path: Path) -> None:
     # the source's own `where:` runs before the rules; the mistake is caught when loading
     problems = problems_of(tmp_path, "sources:\n  transcripts:\n    where: 'NOT forbidden_hit'\n")
     assert problems == [
-        "c.yaml:3: sources.transcripts.where: `forbidden_hit` is not a column of source `transcripts`"
+        "c.yaml:4: sources.transcripts.where: `forbidden_hit` is not a column of source `transcripts`"
     ]
 
 
@@ -496,12 +536,13 @@ def python_counts() -> dict[str, Counter[str]]:
             text = unicodedata.normalize("NFKC", row["转写文本"])
             turns = re.split(r"(坐席:|客户:)", text)
             agent = "".join(turns[i + 1] for i in range(1, len(turns) - 1, 2) if turns[i] == "坐席:")
+            for allowed in ("不能保证", "无法保证", "不保证"):  # the rule's exceptions
+                agent = agent.replace(allowed, "|")
             c = counts.setdefault(row["坐席工号"], Counter())
             c["transcribed"] += 1
-            c["speech_clean"] += not any(t in agent for t in forbidden)
-            c["red_line_calls"] += any(t in agent for t in red_line) or bool(
-                re.search(r"\d{17}[\dXx]", agent)
-            )
+            id_number = re.search(r"\d{17}[\dXx]", agent) is not None
+            c["speech_clean"] += not any(t in agent for t in forbidden) and not id_number
+            c["red_line_calls"] += any(t in agent for t in red_line) or id_number
             c["script_complete"] += all(re.search(s, agent) for s in steps)
     return counts
 
@@ -550,7 +591,7 @@ def test_explain_shows_the_evidence() -> None:
     assert len(lines) == 3 + 10
 
 
-def test_transcripts_are_reproducible(tmp_path: Path) -> None:
+def test_transcripts_are_reproducible(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import importlib.util
 
     spec = importlib.util.spec_from_file_location(
@@ -558,6 +599,7 @@ def test_transcripts_are_reproducible(tmp_path: Path) -> None:
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "generate_transcripts", module)  # its dataclass needs the module
     spec.loader.exec_module(module)
     shutil.copytree(EXAMPLES / "dialer", tmp_path / "dialer")
     assert module.write_transcripts(tmp_path, 4000, 7) == 4000

@@ -538,3 +538,14 @@ def test_report_permissions_follow_the_umask(tmp_path: Path) -> None:
     umask = os.umask(0)
     os.umask(umask)
     assert (tmp_path / "r.xlsx").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_previous_period_without_data_is_not_a_period_of_zeros(tmp_path: Path) -> None:
+    """W42 holds one row; W41 none: the Trend sheet says so and moves nobody."""
+    result = invoke("score", str(SMALL), "--period", "2026-W42", "--out", str(tmp_path / "r.xlsx"), "-q")
+    assert result.exit_code == 0, result.output
+    ws = openpyxl.load_workbook(tmp_path / "r.xlsx")["Trend"]
+    assert ws["A1"].value.endswith("Compared with: 2026-W41 (no data)")
+    rows = table(ws, header_row=3)
+    assert {r["Move"] for r in rows} == {"–"}
+    assert all(r["Score previous"] is None and r["Score Δ"] is None for r in rows)

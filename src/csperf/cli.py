@@ -156,7 +156,12 @@ def score(
         compare_previous = chosen is not None and any(p.suffix.lower() == ".xlsx" for p in out)
     interactive = sys.stdout.isatty()
     with Steps(1 + len(out), enabled=False if quiet else None) as steps:
-        steps.start(f"reading and scoring {chosen.label if chosen else 'all data'}")
+        scored = chosen.label if chosen else "all data"
+        if compare_previous and chosen is not None:
+            from csperf.periods import previous_period
+
+            scored += f" and {previous_period(chosen).label}"
+        steps.start(f"reading and scoring {scored}")
         # --strict names each rejected row, so it needs them too.
         result = run_score(
             loaded,

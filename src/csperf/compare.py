@@ -260,7 +260,7 @@ def unshrunk(metrics: pl.DataFrame) -> pl.DataFrame:
     """The metrics as `compute_metrics` made them: `apply_shrinkage` keeps a shrunk metric's raw value
     as `<metric>__raw` and adds `__k` and Wilson-bound columns, which it will add again.
     """
-    from csperf.shrinkage import CI_HIGH, CI_LOW, K, RAW
+    from csperf.shrinkage import CI_HIGH, CI_LOW, RAW, K
 
     raw = [c for c in metrics.columns if c.endswith(RAW)]
     added = [c for c in metrics.columns if c.endswith((RAW, K, CI_LOW, CI_HIGH))]
@@ -465,11 +465,15 @@ def _bonus_total(outcome: VariantOutcome) -> float | None:
 
 
 def weight_table(outcomes: list[VariantOutcome]) -> pl.DataFrame:
-    """Each variant's nominal weights: category share, metric share within it, share of the score (%)."""
+    """Each variant's nominal weights (%): category share, metric share within the category, share of
+    the score; for the scorecards that scored at least one agent.
+    """
     rows: list[dict[str, Any]] = []
     for outcome in outcomes:
         config = outcome.result.config
-        cards = outcome.variant.scorecards or list(config.scorecards)
+        used = set(outcome.result.agents[SCORECARD].drop_nulls().to_list())
+        # The scorecards that scored someone (all of them when none did, so the weights still show).
+        cards = [c for c in outcome.variant.scorecards or config.scorecards if c in used or not used]
         for card_name in cards:
             card = config.scorecards[card_name]
             category_total = sum(c.weight for c in card.categories.values())

@@ -26,6 +26,7 @@ COMMON_DATETIME_FORMATS = [
     "%Y-%m-%d",
     "%Y/%m/%d",
 ]
+FULL_WIDTH_NUMBER = {chr(0xFF10 + d): str(d) for d in range(10)} | {"．": ".", "－": "-", "＋": "+"}
 COMMON_DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y"]
 
 
@@ -39,6 +40,8 @@ def clean_text(raw: pl.Expr) -> pl.Expr:
 def parse_number(text: pl.Expr, percent: bool = False) -> pl.Expr:
     """`1,234.5` → 1234.5; `12.34%` → 0.1234 (a trailing % always divides by 100)."""
     stripped = text.str.replace_all(r"[,\s_]", "").str.replace_all("，", "")
+    # Full-width digits and signs (１２．５, －３) as some Chinese exports write them.
+    stripped = stripped.str.replace_many(FULL_WIDTH_NUMBER)
     has_percent = stripped.str.ends_with("%") | stripped.str.ends_with("％")
     number = stripped.str.replace(r"[%％]$", "").cast(pl.Float64, strict=False)
     scaled = pl.when(has_percent).then(number / 100).otherwise(number)

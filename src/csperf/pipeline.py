@@ -19,7 +19,17 @@ from csperf.metrics import compute_metrics
 from csperf.ranking import rank_agents
 from csperf.shrinkage import apply_shrinkage
 from csperf.scoring import SCORECARD, assign_scorecards, breakdown, category_subtotals, scores
-from csperf.sources import FILE, REASON, ROW, STATUS, Period, SourceFrame, read_source
+from csperf.sources import (
+    FILE,
+    REASON,
+    ROW,
+    STATUS,
+    Period,
+    SourceFrame,
+    deferred_utf8_check,
+    read_source,
+    recheck_encodings,
+)
 
 
 @dataclass
@@ -175,7 +185,8 @@ def score(
     """Score every agent: the whole run, from files to ranked scores with their breakdown."""
     config = loaded.config
     base = base_directory(loaded, data_dir)
-    frames = {name: read_source(config, name, base, period=period) for name in config.sources}
+    with deferred_utf8_check():  # Polars checks UTF-8 while reading; see recheck_encodings below
+        frames = {name: read_source(config, name, base, period=period) for name in config.sources}
     if config.text_rules:
         from csperf.text_rules import apply_text_rules, hits_query
 
@@ -204,8 +215,10 @@ def score(
     if text_query is not None:
         queries.append(text_query)
     try:
-        collected = pl.collect_all(queries)
+        # The streaming engine reads each file in batches: memory stays flat however long the file.
+        collected = pl.collect_all(queries, engine="streaming")
     except pl.exceptions.PolarsError as exc:
+        recheck_encodings(config, frames)
         raise DataError(f"cannot compute the measures: {str(exc).strip().splitlines()[0]}") from None
     results = iter(collected)
 

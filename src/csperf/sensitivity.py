@@ -408,7 +408,8 @@ def perturb_weights(
             scores[:, model.rows] = card_scores
             for c, name in enumerate(model.categories):
                 subtotals[name][:, model.rows] = card_subtotals[:, c, :]
-            card_ranks[:, model.rows] = competition_ranks(card_scores, ties[model.rows])
+            if tiering is not None and tiering.dynamic:  # only a gate on scorecard_rank needs them
+                card_ranks[:, model.rows] = competition_ranks(card_scores, ties[model.rows])
         ranks = competition_ranks(scores, ties)
         all_scores[start:stop], all_ranks[start:stop] = scores, ranks
         if tiering is not None:
@@ -466,11 +467,12 @@ def _agent_frame(
 
 def _quantiles(values: np.ndarray) -> list[list[float | None]]:
     """The 5th, 50th and 95th percentile of each column (an observed value: inverted-CDF method)."""
-    out: list[list[float | None]] = [[None] * values.shape[1] for _ in QUANTILES]
-    present = ~np.isnan(values).all(axis=0)
-    if present.any():
-        found = np.nanquantile(values[:, present], QUANTILES, axis=0, method="inverted_cdf")
-        for q in range(len(QUANTILES)):
-            column = iter(found[q].tolist())
-            out[q] = [next(column) if p else None for p in present]
-    return out
+    found = np.full((len(QUANTILES), values.shape[1]), np.nan)
+    missing = np.isnan(values)
+    complete = ~missing.any(axis=0)  # the usual case, done in one vectorised call
+    if complete.any():
+        found[:, complete] = np.quantile(values[:, complete], QUANTILES, axis=0, method="inverted_cdf")
+    partial = ~complete & ~missing.all(axis=0)
+    if partial.any():
+        found[:, partial] = np.nanquantile(values[:, partial], QUANTILES, axis=0, method="inverted_cdf")
+    return [[None if math.isnan(v) else v for v in row] for row in found.tolist()]

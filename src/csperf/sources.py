@@ -18,11 +18,14 @@ import difflib
 import glob
 import io
 import json
+import mmap
 import re
 import sys
 import unicodedata
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -34,8 +37,8 @@ import polars as pl
 from csperf.config import ColumnSpec, Config, SourceConfig
 from csperf.errors import DataError
 from csperf.expressions import sql_expression
+from csperf.fastpaths import clean_stages, parse_value, total_text
 from csperf.identity import alias_map, apply_aliases, normalise_agent_id
-from csperf.parsing import clean_text, parse_column
 from csperf.presets import apply_preset, merged_specs
 
 STATUS = "_status"
@@ -191,6 +194,10 @@ def _sniff(path: Path, configured: str) -> tuple[str, bool]:
             offset += len(chunk)
             lines += chunk.count(b"\n")
             chunk = handle.read(SNIFF_BYTES)
+            if chunk and not FULL_UTF8_CHECK.get():
+                # The head decided; Polars' reader rejects invalid UTF-8 anywhere in the file, and
+                # `recheck_encodings` then sniffs in full for the message above.
+                return (configured if configured != "auto" else "utf-8"), has_quote or _holds_quote(path)
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -198,6 +205,45 @@ def _sniff(path: Path, configured: str) -> tuple[str, bool]:
                 raise DataError(f"{path}: encoding: the file ends in the middle of a character") from None
             return _check_gb18030(path), True
     return (configured if configured != "auto" else "utf-8"), has_quote
+
+
+# Whether `_sniff` reads a whole UTF-8 file to prove it is one (for a precise "mixed encodings"
+# message before any work). `deferred_utf8_check()` turns that off for a scoring run: a full pass in
+# Python costs more than Polars' whole read of the file, which checks UTF-8 anyway.
+FULL_UTF8_CHECK: ContextVar[bool] = ContextVar("FULL_UTF8_CHECK", default=True)
+
+
+@contextmanager
+def deferred_utf8_check() -> Iterator[None]:
+    """Within: sniff only the head of UTF-8 files; call `recheck_encodings` when a read fails."""
+    token = FULL_UTF8_CHECK.set(False)
+    try:
+        yield
+    finally:
+        FULL_UTF8_CHECK.reset(token)
+
+
+def recheck_encodings(config: Config, frames: dict[str, SourceFrame]) -> None:
+    """Sniff every CSV file of these sources in full: raises the DataError a deferred check would
+    have raised (a file that stops being UTF-8 part way), else returns."""
+    problems: list[str] = []
+    for name, frame in frames.items():
+        source = config.sources.get(name)
+        for path in frame.encodings:
+            try:
+                _sniff(path, source.encoding if source is not None else "auto")
+            except DataError as exc:
+                problems += exc.problems
+    if problems:
+        raise DataError(*problems)
+
+
+def _holds_quote(path: Path) -> bool:
+    with path.open("rb") as handle:
+        if path.stat().st_size == 0:
+            return False
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            return data.find(b'"') >= 0
 
 
 def _check_gb18030(path: Path) -> str:
@@ -294,7 +340,7 @@ def _delimiter_hint(text: str, complete: bool, configured: str, wanted: set[str]
     if best[1] == configured:
         return ""
     shown = {"\t": "\\t"}.get(best[1], best[1])
-    return f'; the file seems to be separated by {shown!r}: set `delimiter: "{shown}"` on the source'
+    return f"; the file seems to be separated by '{shown}': set `delimiter: \"{shown}\"` on the source"
 
 
 def _csv_width_names(source: SourceConfig, width: int) -> list[str]:
@@ -308,6 +354,9 @@ def _read_csv_raw(path: Path, source: SourceConfig, wanted: set[str]) -> RawFile
     if len(source.delimiter) != 1:
         raise DataError(f"{path}: delimiter {source.delimiter!r} must be a single character")
     encoding, has_quote = _sniff(path, source.encoding)
+    if encoding == "utf-16" and "delimiter" not in source.model_fields_set:
+        # Excel's "Unicode text" export: UTF-16 with a BOM, separated by tabs.
+        source = source.model_copy(update={"delimiter": "\t"})
     data = _csv_source(path, encoding)
     text, complete = _head_text(data)
     records = _head_records(text, source.delimiter, complete)
@@ -860,16 +909,11 @@ def _mark_rows(
     nulls = [v.strip().lower() for v in source.null_values]
 
     # 1. text: cleaned, null tokens removed, `extract:` applied, agent ids normalised, values mapped
-    cleaned: list[pl.Expr] = []
-    for canonical in specs:
-        text = clean_text(pl.col(f"_raw_{canonical}"))
-        cleaned.append(
-            pl.when(text.str.to_lowercase().is_in(nulls))
-            .then(None)
-            .otherwise(text)
-            .alias(f"_cln_{canonical}")
-        )
-    frame = frame.with_columns(cleaned)
+    # (clean_text + the null-word check, with cheap paths for clean cells: see csperf.fastpaths)
+    stages, helpers = clean_stages({f"_cln_{c}": (f"_raw_{c}", spec) for c, spec in specs.items()}, nulls)
+    for stage in stages:
+        frame = frame.with_columns(stage)
+    frame = frame.drop(helpers)
     texts: list[pl.Expr] = []
     for canonical, spec in specs.items():
         text = pl.col(f"_cln_{canonical}")
@@ -891,7 +935,7 @@ def _mark_rows(
         if canonical == "agent_id":
             value = apply_aliases(text, aliases or {})
         else:
-            value = parse_column(text, spec.model_copy(update={"values": None}), config.timezone)
+            value = parse_value(text, spec.model_copy(update={"values": None}), config.timezone)
         if spec.default is not None:
             value = value.fill_null(pl.lit(spec.default))
         parsed.append(value.alias(canonical))
@@ -911,9 +955,10 @@ def _mark_rows(
     if source.drop_total_rows:
         candidates = [FIRST, *(f"_cln_{c}" for c in ("agent_id", next(iter(specs), "")) if c in specs)]
         for column in candidates:
-            total_row = total_row | clean_text(pl.col(column)).str.contains(TOTAL_ROW_PATTERN).fill_null(
-                False
-            )
+            total_row = total_row | total_text(pl.col(column), TOTAL_ROW_PATTERN)
+        # A column of its own: the test is used twice below and should run once per row.
+        frame = frame.with_columns(total_row.alias("_total"))
+        total_row = pl.col("_total")
 
     # The first failing check names the row's reason: cell checks first, then the missing agent.
     rejects: list[tuple[pl.Expr, str]] = []
@@ -975,7 +1020,7 @@ def _mark_rows(
         )
     if source.dedupe_on:
         frame = _mark_duplicates(frame, source)
-    drop = [f"_cln_{c}" for c in specs] + [FIRST]
+    drop = [f"_cln_{c}" for c in specs] + [FIRST] + (["_total"] if source.drop_total_rows else [])
     if not keep_text:
         drop += [f"_txt_{c}" for c in specs]
     return frame.drop(drop)

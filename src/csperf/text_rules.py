@@ -43,6 +43,7 @@ RANK = {name: i for i, name in enumerate(SEVERITIES)}
 SEPARATOR = ", "
 SNIP = "\x1f"  # unit separator: marks the first match while cutting an excerpt
 TURN_MARK = "\x1e"  # record separator: marks where a speaker turn starts while splitting turns
+REGEX_TERMS_LIMIT = 50_000  # characters of the terms' alternation (the regex size limit is near 200k)
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # Full-width ASCII (U+FF01..U+FF5E), the ideographic space and the full-width signs U+FFE0..FFE6.
@@ -117,6 +118,7 @@ class TextRule(Strict):
     severity: Severity = "warn"
     terms: TermList = Field(default_factory=list)
     patterns: TermList = Field(default_factory=list)
+    exceptions: list[str] = Field(default_factory=list)
     speaker: SpeakerFilter | None = None
     ignore_case: bool = True
     fold_width: bool = True
@@ -142,6 +144,14 @@ class TextRule(Strict):
     def _something_to_find(self) -> TextRule:
         if not self.items():
             raise ValueError("give `terms:` or `patterns:` (or both)")
+        if self.exceptions and self.match == "all":
+            raise ValueError("`exceptions:` only applies to `match: any` rules")
+        if any(not text.strip() for text in self.exceptions):
+            raise ValueError("an exception is empty; remove it")
+        terms = {self.term_key(item.text) for item in self.items() if item.kind == "term"}
+        same = [text for text in self.exceptions if self.term_key(text) in terms]
+        if same:
+            raise ValueError(f"{', '.join(same)} is both a term and an exception; keep one")
         return self
 
     def items(self) -> list[Item]:
@@ -259,13 +269,20 @@ def _view_key(rule: TextRule) -> tuple[str, bool, str]:
     return rule.column, rule.fold_width, speaker
 
 
+EXCEPTION = -1  # the index an exception phrase maps to; its matches are dropped
+
+
 def _index_map(rule: TextRule) -> dict[str, int]:
-    return {rule.term_key(item.text): item.index for item in rule.items() if item.kind == "term"}
+    indices = {rule.term_key(text): EXCEPTION for text in rule.exceptions}
+    indices |= {rule.term_key(item.text): item.index for item in rule.items() if item.kind == "term"}
+    return indices
 
 
-def _term_patterns(rule: TextRule) -> list[str]:
-    """Folded terms, longest first, so that leftmost-first matching is leftmost-longest."""
+def _term_patterns(rule: TextRule, exceptions: bool = True) -> list[str]:
+    """Folded terms (and exceptions), longest first, so leftmost-first matching is leftmost-longest."""
     keys = {rule.fold(item.text): None for item in rule.items() if item.kind == "term"}
+    if exceptions and rule.match == "any":
+        keys |= {rule.fold(text): None for text in rule.exceptions}
     return sorted(keys, key=len, reverse=True)
 
 
@@ -273,27 +290,50 @@ def _pattern(rule: TextRule, item: Item) -> str:
     return f"(?i){item.text}" if rule.ignore_case else item.text
 
 
+def _term_regex(rule: TextRule) -> str | None:
+    """All terms as one regular expression (an escaped alternation, longest first), if not huge."""
+    terms = _term_patterns(rule)
+    alternation = "|".join(re.escape(t) for t in terms)
+    if not terms or len(alternation) > REGEX_TERMS_LIMIT:
+        return None
+    return ("(?i)" if rule.ignore_case else "") + alternation
+
+
 def _found_indices(rule: TextRule, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Per row: the list of item indices found (distinct, sorted) and the number of matches."""
-    items = rule.items()
+    """Per row: the item indices found (distinct, sorted) and the number of matches.
+
+    `any`: the terms are found in one pass, non-overlapping, leftmost-longest. A regex alternation
+    (`str.extract_all`; the regex engine turns literal alternations into a SIMD / Aho-Corasick
+    prefilter) measured twice as fast as `str.extract_many` here and folds case beyond ASCII; very
+    long term lists fall back to `str.extract_many`. `all`: one `str.contains` per item, so each
+    required term is found on its own, even inside another one; the count is of items found.
+    """
     parts: list[pl.Expr] = []
     matches: list[pl.Expr] = []
     terms = _term_patterns(rule)
-    if terms:
-        found = text.str.extract_many(
-            terms,
-            ascii_case_insensitive=rule.ignore_case,
-            overlapping=rule.match == "all",  # `all` asks "is each term there", whatever surrounds it
-            leftmost=rule.match == "any",
-        )
+    if rule.match == "any" and terms:
+        regex = _term_regex(rule)
+        if regex is not None:
+            found = text.str.extract_all(regex)
+        else:
+            found = text.str.extract_many(terms, ascii_case_insensitive=rule.ignore_case, leftmost=True)
         key = pl.element().str.to_lowercase() if rule.ignore_case else pl.element()
         indices = found.list.eval(key.replace_strict(_index_map(rule), default=None, return_dtype=pl.Int32))
+        if rule.exceptions:  # an exception phrase took the place; it is not a hit
+            indices = indices.list.eval(pl.element().filter(pl.element() != EXCEPTION))
         parts.append(indices.fill_null([]))
-        matches.append(found.list.len().fill_null(0))
-    for item in items:
-        if item.kind != "pattern":
+        matches.append(indices.list.len().fill_null(0))
+    for item in rule.items():
+        if item.kind == "pattern" and rule.match == "any":
+            count = text.str.count_matches(_pattern(rule, item)).fill_null(0)
+        elif item.kind == "pattern":
+            count = text.str.contains(_pattern(rule, item)).fill_null(False).cast(pl.Int64)
+        elif rule.match == "all":
+            literal = re.escape(rule.fold(item.text))
+            count = text.str.contains(f"(?i){literal}" if rule.ignore_case else literal).fill_null(False)
+            count = count.cast(pl.Int64)
+        else:
             continue
-        count = text.str.count_matches(_pattern(rule, item)).fill_null(0)
         matches.append(count)
         parts.append(pl.when(count > 0).then(pl.lit(item.index, dtype=pl.Int32)).otherwise(None))
     distinct = pl.concat_list(parts).list.drop_nulls().list.unique().list.sort()
@@ -401,7 +441,7 @@ def _snippet(name: str, rule: TextRule) -> pl.Expr:
     if rule.match == "all":
         excerpt = text.str.slice(0, rule.snippet * 3)
     else:
-        parts = [re.escape(t) for t in _term_patterns(rule)]
+        parts = [re.escape(t) for t in _term_patterns(rule, exceptions=False)]
         parts += [f"(?:{item.text})" for item in rule.items() if item.kind == "pattern"]
         flags = "(?is)" if rule.ignore_case else "(?s)"
         marked = text.str.replace(f"{flags}({'|'.join(parts)})", f"{SNIP}${{1}}{SNIP}", n=1)

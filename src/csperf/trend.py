@@ -66,7 +66,10 @@ def trend_table(result: ScoreResult) -> pl.DataFrame | None:
     changes = [(pl.col(c) - pl.col(c + PREV)).alias(c + CHANGE) for c in columns if c != "rank"]
     changes.append((pl.col("rank" + PREV) - pl.col("rank")).alias("rank" + CHANGE))
     table = table.with_columns(changes)
-    moves = [movement(r, p) for r, p in zip(table["rank"], table["rank" + PREV], strict=True)]
+    if previous is None:
+        moves = ["–"] * table.height  # nothing to move from: not "new" either
+    else:
+        moves = [movement(r, p) for r, p in zip(table["rank"], table["rank" + PREV], strict=True)]
     return table.with_columns(pl.Series("movement", moves, dtype=pl.String))
 
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (data lines are as long as the exports they imitate)
 """Write the fixture files of the real-exports tests (exports/, presets/, bad/, real/).
 
 The files are committed; this script documents how the binary ones (xlsx, GB18030, truncated
@@ -610,7 +611,10 @@ def make_bad() -> None:
     configs["extract_no_match"] = ASTERISK_CONFIG
     configs["header_only"] = config(
         more_sources="  complaints:\n    path: complaints.csv\n    columns: {complaint_id: 投诉单号, agent_id: 坐席工号}\n"
-    ).replace("  talk_s: {source: calls,", "  complaints: {source: complaints, agg: count}\n  talk_s: {source: calls,")
+    ).replace(
+        "  talk_s: {source: calls,",
+        "  complaints: {source: complaints, agg: count}\n  talk_s: {source: calls,",
+    )
     configs["datetime_garbage"] = CLINK_CONFIG.replace("path: cdr.csv", "path: cdr.csv")
     configs["lookup_miss"] = """\
 sources:

@@ -28,9 +28,25 @@ FORMATS = (".csv", ".json", ".xlsx")
 # --- plain rows ----------------------------------------------------------------------------------
 
 
-def summary_rows(result: CompareResult) -> list[dict[str, Any]]:
-    """One row per variant: its statistics against the first variant."""
-    return [summary.to_dict() for summary in result.summary]
+def summary_rows(result: CompareResult, flat: bool = True) -> list[dict[str, Any]]:
+    """One row per variant: its statistics against the first variant.
+
+    Flat rows (CSV, xlsx) carry the agents per tier as `agents_<tier>` columns instead of a mapping.
+    """
+    from csperf.compare import tier_order
+
+    rows = [summary.to_dict() for summary in result.summary]
+    if not flat:
+        return rows
+    tiers = [*tier_order(result.variants), NO_TIER]
+    flattened = []
+    for row in rows:
+        counts = row.pop("tier_counts")
+        position = list(row).index("bonus_total")
+        items = list(row.items())
+        extra = [(f"agents_{t}", (counts or {}).get(t, 0) if counts is not None else None) for t in tiers]
+        flattened.append(dict(items[:position] + extra + items[position:]))
+    return flattened
 
 
 def agent_rows(result: CompareResult) -> list[dict[str, Any]]:
@@ -111,7 +127,7 @@ def compare_document(result: CompareResult) -> dict[str, Any]:
             for outcome in result.variants
         ],
         "weights": weight_rows(result),
-        "summary": summary_rows(result),
+        "summary": summary_rows(result, flat=False),
         "sensitivity": {name: s.settings() for name, s in result.sensitivity.items()} or None,
         "agents": agents,
     }
@@ -325,10 +341,11 @@ def summary_view(result: CompareResult) -> tuple[list[tuple[str, bool]], list[li
     return columns, rows
 
 
-def sensitivity_lines(result: CompareResult) -> list[str]:
+def sensitivity_lines(result: CompareResult, language: str | None = None) -> list[str]:
     """Per variant: the settings and the agents whose tier is decided by the weights' noise."""
     lines: list[str] = []
     for name, s in result.sensitivity.items():
+        index = result.names.index(name)
         head = f"{name}: weights ±{s.perturb:.0%}, {s.draws} draws (seed {s.seed})"
         if not s.tiers:
             lines.append(f"{head}: no `bonus:` tiers, so only rank percentiles are shown")
@@ -339,10 +356,15 @@ def sensitivity_lines(result: CompareResult) -> list[str]:
             continue
         parts = []
         for row in flagged.iter_rows(named=True):
-            shares = ", ".join(f"{t} {row[f'p_{t}']:.0%}" for t in s.tiers if row[f"p_{t}"] > 0)
+            shares = ", ".join(
+                f"{'no tier' if t == NO_TIER else _tier(result, index, t, language)} {row[f'p_{t}']:.0%}"
+                for t in s.tiers
+                if row[f"p_{t}"] > 0
+            )
             parts.append(f"{row[AGENT]} ({shares})")
         lines.append(
-            f"{head}: {flagged.height} agents change tier in more than {s.flip_threshold:.0%} of the draws: "
+            f"{head}: {flagged.height} agent{'s' if flagged.height > 1 else ''} change"
+            f"{'' if flagged.height > 1 else 's'} tier in more than {s.flip_threshold:.0%} of the draws: "
             + "; ".join(parts)
         )
         if s.dynamic_gates:
@@ -371,5 +393,5 @@ def print_compare(result: CompareResult, console: Console, language: str | None 
                 markup=False,
                 highlight=False,
             )
-    for line in sensitivity_lines(result):
+    for line in sensitivity_lines(result, language):
         console.print(line, markup=False, highlight=False)

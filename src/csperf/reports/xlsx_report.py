@@ -122,8 +122,8 @@ def fit_columns(ws: Worksheet, minimum: int = 6) -> None:
             if cell.value is None:
                 continue
             width = display_width(cell.value)
-            if cell.font is not None and cell.font.sz and cell.font.sz > 12:
-                continue  # titles may overflow into the next columns
+            if cell.font is not None and cell.font.sz and cell.font.sz >= 12:
+                continue  # titles and section headings overflow into the next columns
             widths[cell.column] = max(widths.get(cell.column, minimum), min(width + 2, MAX_WIDTH))
     for column, width in widths.items():
         ws.column_dimensions[get_column_letter(column)].width = width
@@ -293,7 +293,9 @@ class WorkbookReport:
             row = self.tier_table(ws, row)
         fit_columns(ws)
         ws.column_dimensions["A"].width = max(ws.column_dimensions["A"].width or 0, 22)
-        ws.column_dimensions["B"].width = max(ws.column_dimensions["B"].width or 0, 30)
+        # The facts' texts (period, generated) overflow into the empty cells to their right, so
+        # column B is sized for the tables below rather than for them.
+        ws.column_dimensions["B"].width = 14
         self.summary_charts(ws, team_start, dist_start)
         landscape(ws)
 
@@ -470,7 +472,10 @@ class WorkbookReport:
         if trend:
             columns.append(("movement", self.t("movement"), None))
         columns += [("agent_id", self.t("agent_id"), None)]
-        columns += [(a, self.attribute_label(a), None) for a in attributes]
+        # Who and which team next to the score; other roster attributes go after the metrics.
+        group = group_column(self.config)
+        leading = [a for a in ("name", group) if a and a in attributes]
+        columns += [(a, self.attribute_label(a), None) for a in leading]
         if len(self.config.scorecards) > 1:
             columns += [
                 ("scorecard", self.t("scorecard"), None),
@@ -484,6 +489,7 @@ class WorkbookReport:
             values = [r.get(metric) for r in rows]
             columns.append((metric, self.metric_label(metric), unit_format(self.unit(metric), values)))
             columns.append((f"{metric}_points", f"{self.metric_label(metric)} {self.t('points')}", "0.0"))
+        columns += [(a, self.attribute_label(a), None) for a in attributes if a not in leading]
         header(ws, 1, [title for _, title, _ in columns])
         for index, row in enumerate(rows, start=2):
             extra = trend.get(row["agent_id"], {})
@@ -765,6 +771,8 @@ class WorkbookReport:
                     Reference(ws, min_col=col, min_row=start, max_row=last_row), titles_from_data=True
                 )
             chart.set_categories(Reference(ws, min_col=1, min_row=start + 1, max_row=last_row))
+            for series in chart.series:
+                series.smooth = False  # straight segments: rates between hours are not measured
             self.show_axes(chart)
             chart.height, chart.width = 8, 18
             ws.add_chart(chart, f"B{last_row + 3}")

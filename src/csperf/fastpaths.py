@@ -1,0 +1,248 @@
+"""Fast paths for clean exports: the same cells as `parsing` gives, at a fraction of the cost.
+
+Most cells of a machine-written export are already clean: `120`, `是`, `A1007`. The general path
+(`parsing.clean_text`, the null-word check, `parse_number`, `parse_duration`, ...) runs several
+regular expressions and a lowercase copy on every cell, which dominates a large run. Here each
+column first gets a cheap reading (a cast, an exact lookup); the general path then runs only on
+the cells that reading could not take, masked with `pl.when(rest).then(text)` so that every other
+cell is null there (string kernels skip nulls, so the general path costs next to nothing on clean
+data).
+
+The contract of each cheap reading, checked against the general path with generated texts in
+tests/test_fast_paths.py:
+* `fast_value(text, spec)` is null or exactly `parse_column(text, spec)`;
+* `raw_fast_value(raw, spec, nulls)` is non-null only where cleaning leaves the cell as it is and
+  the cell is no null word, so the cleaned text is the raw text and the value is `fast_value`;
+* `clean_stages(...)` gives, cell by cell, `clean_text` followed by the null-word check.
+
+Keep this module in step with `parsing`: a new trick in `clean_text` or a new parser rule must be
+mirrored here (the tests fail otherwise).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from functools import lru_cache
+
+import polars as pl
+
+from csperf.config import ColumnSpec
+from csperf.parsing import FALSE_WORDS, TRUE_WORDS, UNIT_SECONDS, clean_text, parse_column
+
+# The only non-ASCII character whose lowercase is ASCII (checked over all of Unicode in the tests).
+KELVIN_SIGN = "\u212a"
+MAX_VARIANTS = 4096
+# After stripping, `clean_text` changes a cell only if it starts with one of these.
+TRICK_STARTS = ("=", "'", "\ufeff")
+CAST_TYPES = ("int", "float", "number", "percent", "duration")
+
+
+def _case_variants(word: str) -> list[str] | None:
+    """Every text whose lowercase is `word` (an ASCII, lowercase word), or None if there are too many."""
+    options: list[list[str]] = []
+    count = 1
+    for char in word:
+        choices = sorted({char, char.upper()} | ({KELVIN_SIGN} if char == "k" else set()))
+        options.append(choices)
+        count *= len(choices)
+        if count > MAX_VARIANTS:
+            return None
+    return ["".join(parts) for parts in itertools.product(*options)]
+
+
+@lru_cache(maxsize=256)
+def null_variants(words: tuple[str, ...]) -> tuple[str, ...] | None:
+    """Every text whose lowercase is one of the (lowercase) null words, when that is a small set.
+
+    Then `text.is_in(variants)` is `text.str.to_lowercase().is_in(words)` without lowercasing each
+    cell. None when a word is not ASCII (its variants are not simple to list) or has many letters.
+    """
+    found: set[str] = set()
+    for word in words:
+        if not word.isascii() or word != word.lower():
+            return None
+        variants = _case_variants(word)
+        if variants is None:
+            return None
+        found.update(variants)
+        if len(found) > MAX_VARIANTS:
+            return None
+    return tuple(sorted(found))
+
+
+def is_null_word(text: pl.Expr, words: list[str]) -> pl.Expr:
+    """`text.str.to_lowercase().is_in(words)`, by exact lookup when the words allow it."""
+    variants = null_variants(tuple(words))
+    if variants is None:
+        return text.str.to_lowercase().is_in(words)
+    return text.is_in(list(variants))
+
+
+def _bool_words(spec: ColumnSpec) -> tuple[list[str], list[str]]:
+    """Exact spellings that `parse_bool` reads as True / False: the caseless words as given, and every
+    case variant of the ASCII ones."""
+    true_words = [w.lower() for w in (spec.true_values or TRUE_WORDS)]
+    false_words = [w.lower() for w in (spec.false_values or FALSE_WORDS)]
+
+    def spellings(words: list[str]) -> set[str]:
+        found: set[str] = set()
+        for word in words:
+            if word.isascii():
+                found.update(_case_variants(word) or [word])
+            elif word == word.lower() == word.upper():
+                found.add(word)
+        return found
+
+    true_exact = spellings(true_words)
+    false_exact = spellings(false_words) - true_exact
+    return sorted(true_exact), sorted(false_exact)
+
+
+def fast_value(text: pl.Expr, spec: ColumnSpec) -> pl.Expr | None:
+    """A cheap reading of `text`: null, or exactly what `parse_column(text, spec)` gives.
+
+    None for types without a cheap reading (str, date, datetime) and for value-mapped columns.
+    """
+    if spec.values:
+        return None
+    if spec.type in CAST_TYPES:
+        # A plain number: the general parser has nothing to strip and reads the same float.
+        number = text.cast(pl.Float64, strict=False)
+        if spec.type == "int":
+            return (
+                pl.when(number == number.round(0)).then(number).otherwise(None).cast(pl.Int64, strict=False)
+            )
+        if spec.type == "percent":
+            return number / pl.when(number.abs() > 1).then(100.0).otherwise(1.0)
+        if spec.type == "duration":
+            return number * UNIT_SECONDS[spec.unit or "s"]
+        return number
+    if spec.type == "bool":
+        true_exact, false_exact = _bool_words(spec)
+        return (
+            pl.when(text.is_in(true_exact))
+            .then(pl.lit(True))
+            .when(text.is_in(false_exact))
+            .then(pl.lit(False))
+            .otherwise(pl.lit(None, dtype=pl.Boolean))
+        )
+    return None
+
+
+def _fast_safe(spec: ColumnSpec, words: tuple[str, ...]) -> bool:
+    key = (
+        spec.type,
+        spec.unit,
+        tuple(spec.true_values) if spec.true_values else None,
+        tuple(spec.false_values) if spec.false_values else None,
+    )
+    return _fast_safe_cached(key, words)
+
+
+@lru_cache(maxsize=256)
+def _fast_safe_cached(key: tuple[object, ...], words: tuple[str, ...]) -> bool:
+    """Whether no null word (in any spelling) and no trick-carrying text gets a cheap reading."""
+    variants = null_variants(words)
+    if variants is None:
+        return False
+    kind, unit, true_values, false_values = key
+    spec = ColumnSpec.model_validate(
+        {"type": kind, "unit": unit, "true_values": true_values, "false_values": false_values}
+    )
+    reading = fast_value(pl.col("t"), spec)
+    if reading is None:
+        return False
+    probes = [*variants, " 1", "1 ", "=1", "'1", "\ufeff1"]
+    if spec.type == "bool":
+        true_exact, false_exact = _bool_words(spec)
+        probes += [p + w for w in true_exact + false_exact for p in (" ", "=", "'", "\ufeff")]
+        probes += [w + " " for w in true_exact + false_exact]
+    frame = pl.DataFrame({"t": probes}, schema={"t": pl.String})
+    return bool(frame.select(reading.is_null().all()).item())
+
+
+def raw_fast_value(raw: pl.Expr, spec: ColumnSpec, null_words: list[str]) -> pl.Expr | None:
+    """`fast_value` of a raw cell, non-null only where `clean_text` keeps the cell as it is and it is
+    no null word; None when the column has no such reading."""
+    if spec.values or fast_value(raw, spec) is None:
+        return None
+    if spec.type == "bool":
+        true_exact, false_exact = _bool_words(spec)
+        variants = set(null_variants(tuple(null_words)) or ())
+        clean = [w for w in true_exact + false_exact if w not in variants and w == w.strip()]
+        clean = [w for w in clean if not w.startswith(TRICK_STARTS)]
+        if len(clean) != len(true_exact) + len(false_exact):
+            return None
+    if not _fast_safe(spec, tuple(null_words)):
+        return None
+    return fast_value(raw, spec)
+
+
+def parse_value(text: pl.Expr, spec: ColumnSpec, default_tz: str | None) -> pl.Expr:
+    """`parse_column(text, spec, default_tz)`, running the general parser only where `fast_value`
+    has nothing."""
+    fast = fast_value(text, spec)
+    if fast is None:
+        return parse_column(text, spec, default_tz)
+    rest = pl.when(fast.is_null()).then(text)
+    return pl.coalesce(fast, parse_column(rest, spec, default_tz))
+
+
+def _general(raw: pl.Expr, null_words: list[str]) -> pl.Expr:
+    text = clean_text(raw)
+    return pl.when(text.str.to_lowercase().is_in(null_words)).then(None).otherwise(text)
+
+
+def clean_stages(
+    columns: dict[str, tuple[str, ColumnSpec]], null_words: list[str]
+) -> tuple[list[list[pl.Expr]], list[str]]:
+    """`with_columns` stages that write, for each `output: (raw column, spec)`, the cleaned text
+    of the raw column, null for null words: cell by cell what `clean_text` and the null-word check
+    give. Also the helper columns to drop afterwards.
+
+    Stages, because Polars' streaming engine does not always share a sub-expression used twice:
+    each stage reads the columns the previous one wrote.
+    """
+    first: list[pl.Expr] = []
+    second: list[pl.Expr] = []
+    third: list[pl.Expr] = []
+    helpers: list[str] = []
+    for output, (raw_name, spec) in columns.items():
+        raw = pl.col(raw_name)
+        fast = raw_fast_value(raw, spec, null_words)
+        if fast is not None:
+            # Cells with a cheap reading are clean as they are; the rest go the general way.
+            ok = f"{output}__ok"
+            helpers.append(ok)
+            first.append(fast.is_not_null().alias(ok))
+            rest = pl.when(~pl.col(ok)).then(raw)
+            second.append(pl.when(pl.col(ok)).then(raw).otherwise(_general(rest, null_words)).alias(output))
+            continue
+        first.append(raw.str.strip_chars().alias(output))
+        stripped = pl.col(output)
+        tricky = pl.any_horizontal([stripped.str.starts_with(s) for s in TRICK_STARTS])
+        second.append(pl.coalesce(clean_text(pl.when(tricky).then(stripped)), stripped).alias(output))
+        text = pl.col(output)
+        third.append(pl.when(is_null_word(text, null_words)).then(None).otherwise(text).alias(output))
+    return [stage for stage in (first, second, third) if stage], helpers
+
+
+# `^\s*(words)\s*[:：]?\s*$` (case-insensitive or not): the shape of the total-row pattern.
+_ANCHORED_WORDS = re.compile(r"(\(\?i\))?\^\\s\*(\((?:[^()\\^$]|\\.)*\))\\s\*\[:：\]\?\\s\*\$")
+
+
+def total_text(text: pl.Expr, pattern: str) -> pl.Expr:
+    """`clean_text(text).str.contains(pattern).fill_null(False)`: whether a cell is a total label.
+
+    For the usual anchored `^\\s*(words)...$` pattern, an unanchored search for the words runs
+    first: cleaning only cuts a cell down to a part of itself, so a cell without any of the words
+    cannot match, and the cleaning and the anchored pattern run on the few cells that have one.
+    """
+    full = clean_text(text).str.contains(pattern).fill_null(False)
+    shape = _ANCHORED_WORDS.fullmatch(pattern)
+    if shape is None:
+        return full
+    words = (shape.group(1) or "") + shape.group(2)
+    candidate = text.str.contains(words).fill_null(False)
+    return clean_text(pl.when(candidate).then(text)).str.contains(pattern).fill_null(False)
