@@ -48,7 +48,7 @@ def table(ws: Worksheet, header_row: int = 1, last_row: int | None = None) -> li
     headers = [c.value for c in ws[header_row]]
     rows = []
     for cells in ws.iter_rows(min_row=header_row + 1, max_row=last_row or ws.max_row):
-        if cells[0].value is None:
+        if all(c.value is None for c in cells):
             break
         rows.append({h: c.value for h, c in zip(headers, cells, strict=False) if h is not None})
     return rows
@@ -226,6 +226,9 @@ def test_trend_against_the_previous_weeks_own_run(outbound: dict[str, Any]) -> N
     assert len(rows) == len(now)
     for row in rows:
         agent, old = now[row["Agent"]], before[row["Agent"]]
+        if agent["score"] is None or old["score"] is None:  # not scored in one of the two weeks
+            assert row["Score Δ"] is None
+            continue
         assert row["Score previous"] == pytest.approx(old["score"], abs=1e-6)
         assert row["Score Δ"] == pytest.approx(agent["score"] - old["score"], abs=1e-5)
         assert row["Rank previous"] == old["rank"]
@@ -355,14 +358,16 @@ def test_summary(outbound: dict[str, Any]) -> None:
     assert facts["Outside the period"] == sum(s["outside_period"] for s in sources)
 
     teams = table(ws, header_row=find_row(ws, "Team averages") + 1)
-    by_team: dict[str, list[float]] = defaultdict(list)
+    by_team: dict[str, list[float | None]] = defaultdict(list)
     for agent in agents:
         by_team[agent["attributes"]["team"]].append(agent["score"])
     assert [t["Team"] for t in teams] == ["一组", "二组", "三组", "四组", "All"]
     for row in teams:
-        members = [s for s in by_team[row["Team"]]] if row["Team"] != "All" else scores
+        members = by_team[row["Team"]] if row["Team"] != "All" else [a["score"] for a in agents]
+        scored = [s for s in members if s is not None]
         assert row["Agents"] == len(members)
-        assert row["Average score"] == pytest.approx(statistics.fmean(members))
+        assert row["Agents scored"] == len(scored)
+        assert row["Average score"] == pytest.approx(statistics.fmean(scored))
 
     bands = table(ws, header_row=find_row(ws, "Score distribution") + 1)
     counts = Counter(min(int(s // 10), 9) for s in scores)

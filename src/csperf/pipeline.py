@@ -250,6 +250,9 @@ def score(
     quality.agents_without_scorecard = sorted(agents.filter(pl.col(SCORECARD).is_null())[AGENT].to_list())
     metrics = apply_shrinkage(metrics, agents, config)
     long = breakdown(metrics, agents, config)
+    # A roster agent with no row in any source (e.g. on leave all period) is not scored at all:
+    # judging count metrics at 0 would rank them last for being absent.
+    long = long.filter(~pl.col(AGENT).is_in(quality.roster_agents_without_data))
     quality.insufficient = _insufficient_list(long, metrics, config)
 
     table = agents.join(scores(long), on=AGENT, how="left")
