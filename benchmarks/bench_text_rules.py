@@ -20,27 +20,30 @@ from typing import Any
 import polars as pl
 
 from csperf.config import Config
-from csperf.text_rules import apply_text_rules, fold_width, prepared_text, rule_expressions
+from csperf.text_rules import apply_text_rules, fold_width, prepared_text, rule_stages
 
 HAN = (
     "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面"
     "而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把"
     "性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质"
 )
+# Characters the random terms are made of, none of them in HAN: hits come from the planted terms
+# (about 1 text in 10, as in a month of real calls), not from chance.
+TERM_HAN = "气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革"
 
 
 def make_terms(rng: random.Random, n: int) -> list[str]:
     """Terms of 2-5 characters; a few with ASCII (matched across widths and case)."""
     terms = ["保证收益", "保证", "100%", "VIP", "零风险", "稳赚不赔"]
     while len(terms) < n:
-        term = "".join(rng.choice(HAN) for _ in range(rng.randint(2, 5)))
+        term = "".join(rng.choice(TERM_HAN) for _ in range(rng.randint(2, 5)))
         if term not in terms:
             terms.append(term)
     return terms[:n]
 
 
 def make_texts(rng: random.Random, terms: list[str], distinct: int, chars: int) -> list[str]:
-    """Speaker-labelled texts; about a third carry one or two planted terms (some full-width)."""
+    """Speaker-labelled texts; one in ten carries a planted term (one in thirty full-width)."""
     texts = []
     for i in range(distinct):
         turns = []
@@ -55,9 +58,9 @@ def make_texts(rng: random.Random, terms: list[str], distinct: int, chars: int) 
             length += len(turn)
             speaker = 1 - speaker
         text = " ".join(turns)[:chars]
-        if i % 3 == 0:
+        if i % 10 == 0:
             term = rng.choice(terms)
-            if i % 9 == 0:
+            if i % 30 == 0:
                 term = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in term)
             at = rng.randrange(len(text))
             text = text[:at] + term + text[at:]
@@ -76,7 +79,7 @@ def config_for(terms: list[str]) -> Config:
                     "column": "text",
                     "speaker": {"tags": ["坐席:"], "other_tags": ["客户:"]},
                     "terms": {"serious": terms[:half], "red_line": terms[half:]},
-                    "patterns": {"red_line": [r"\d{17}[\dXx]"]},
+                    "patterns": {"red_line": [r"[0-9]{17}[0-9Xx]"]},
                 }
             },
             "measures": {"n": {"source": "t", "agg": "count"}},
@@ -146,7 +149,7 @@ def main() -> None:
     staged = lazy.with_columns(prepared_text(rule).alias("__text_forbidden"))
     timed(
         "fold + turns + terms + pattern (the rule's match lists)",
-        lambda: staged.select(rule_expressions("forbidden", rule)[:2]).collect(),
+        lambda: staged.select(rule_stages("forbidden", rule)[0]).collect(),
     )
 
     from csperf.config import MeasureConfig

@@ -337,6 +337,24 @@ def test_cli_compare_errors(tmp_path: Path) -> None:
     assert bad_perturb.exit_code == 2 and "ambiguous; write 10%" in bad_perturb.output
 
 
+def test_aftersales_example_is_what_the_generator_makes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "generate_aftersales", ROOT / "examples" / "generate_aftersales.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    module.generate(tmp_path, 40, 11)
+    for name in ("roster.csv", "sessions.csv", "README.md"):
+        assert (tmp_path / name).read_bytes() == (ROOT / "examples" / "aftersales" / name).read_bytes(), name
+
+
 def test_shipped_aftersales_variants_tell_the_story() -> None:
     """The generator's design: the sprinter rises under the promotion weighting, the careful agent falls."""
     configs = ROOT / "configs"

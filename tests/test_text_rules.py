@@ -587,7 +587,7 @@ def test_explain_shows_the_evidence() -> None:
     assert f"script {counts['transcribed'] - counts['script_complete']}" in lines[1]
     assert lines[2].split() == ["severity", "rule", "id", "time", "found", "/", "missing", "excerpt"]
     assert lines[3].split()[:2] == ["red_line", "forbidden"]
-    assert r"\d{17}[\dXx]" in lines[3]
+    assert "[0-9]{17}[0-9Xx]" in lines[3]
     assert len(lines) == 3 + 10
 
 

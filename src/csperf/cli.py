@@ -391,6 +391,41 @@ def compare(
             typer.echo(f"wrote {path}", err=True)
 
 
+@app.command()
+@handle_errors
+def review(
+    config: ConfigArg,
+    agent_id: Annotated[
+        list[str] | None,
+        typer.Argument(help="The agent's id (several allowed); or --all.", show_default=False),
+    ] = None,
+    all_agents: Annotated[bool, typer.Option("--all", help="One page for every agent of the run.")] = False,
+    data: DataOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Folder for the pages (one <agent>.html each).")
+    ] = None,
+    period: PeriodOpt = None,
+    lang: LangOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Review packs: one HTML page per agent with changes since the previous period and next targets."""
+    if out is None:
+        raise CsperfError("--out: give the folder to write the review pages to, e.g. --out reviews/")
+    if bool(agent_id) == all_agents:
+        raise CsperfError("give an agent id (e.g. A1012) or --all, not both and not neither")
+    from csperf.reports.review_html import write_reviews
+    from csperf.review import run_review
+
+    chosen = _period_and_language(period, lang)
+    reviews = run_review(config, None if all_agents else agent_id, data, chosen, lang)
+    written = write_reviews(reviews, out, index=all_agents)
+    if not quiet:
+        pages = len(reviews)
+        typer.echo(f"wrote {pages} review page{'s' if pages != 1 else ''} to {out}", err=True)
+        if pages == 1:
+            typer.echo(str(written[0]))
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

@@ -553,6 +553,7 @@ def compare(
                 draws=draws,
                 seed=seed,
                 flip_threshold=flip_threshold,
+                variant=outcome.name,
             )
     return result
 

@@ -19,6 +19,7 @@ from csperf.calendar import CalendarConfig
 from csperf.errors import ConfigError
 from csperf.model_base import Label, Language, Strict
 from csperf.profiles import ReportConfig
+from csperf.review import ReviewConfig
 from csperf.text_rules import TextRule
 from csperf.yamlsource import LoadedYaml, Path_, load_with_extends
 
@@ -235,6 +236,7 @@ class Config(Strict):
     calendar: CalendarConfig | None = None
     report: ReportConfig | None = None
     text_rules: dict[str, TextRule] = Field(default_factory=dict)
+    review: ReviewConfig | None = None
 
 
 class LoadedConfig:

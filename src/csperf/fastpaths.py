@@ -114,7 +114,8 @@ def fast_value(text: pl.Expr, spec: ColumnSpec) -> pl.Expr | None:
                 pl.when(number == number.round(0)).then(number).otherwise(None).cast(pl.Int64, strict=False)
             )
         if spec.type == "percent":
-            return number / pl.when(number.abs() > 1).then(100.0).otherwise(1.0)
+            # The same operations as parse_number (Polars divides by a scalar via its reciprocal).
+            return pl.when(number.abs() > 1).then(number / 100).otherwise(number)
         if spec.type == "duration":
             return number * UNIT_SECONDS[spec.unit or "s"]
         return number

@@ -352,6 +352,16 @@ def check_source_reading(loaded: LoadedConfig) -> list[str]:
 RULES.append(check_source_reading)
 
 
+def check_review(loaded: LoadedConfig) -> list[str]:
+    """`review:`: the team column is a roster column."""
+    from csperf.review import review_problems
+
+    return review_problems(loaded)
+
+
+RULES.append(check_review)
+
+
 def check_config(loaded: LoadedConfig) -> list[str]:
     """Run every rule and return all problems found."""
     problems: list[str] = []

@@ -19,6 +19,7 @@ import glob
 import io
 import json
 import mmap
+import os
 import re
 import sys
 import unicodedata
@@ -107,6 +108,7 @@ def normalise_header(text: str) -> str:
 
 def resolve_files(source_name: str, source: SourceConfig, base_dir: Path) -> list[Path]:
     pattern = source.path if Path(source.path).is_absolute() else str(base_dir / source.path)
+    pattern = os.path.normpath(pattern)  # `configs/../examples/x.csv` → `examples/x.csv` in messages
     files = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
     if not files:
         raise DataError(
@@ -239,11 +241,12 @@ def recheck_encodings(config: Config, frames: dict[str, SourceFrame]) -> None:
 
 
 def _holds_quote(path: Path) -> bool:
+    # Chunks, not mmap: a mapped file counts in the process's memory while it is searched.
     with path.open("rb") as handle:
-        if path.stat().st_size == 0:
-            return False
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return data.find(b'"') >= 0
+        while chunk := handle.read(SNIFF_BYTES * 4):
+            if b'"' in chunk:
+                return True
+    return False
 
 
 def _check_gb18030(path: Path) -> str:
@@ -430,7 +433,9 @@ def _quotes_need_care(data: Path | bytes, delimiter: str) -> bool:
         with_column_names=lambda columns: [f"l{i}" for i in range(len(columns))],
     )
     line = pl.col("l0")
-    trouble = (line.str.count_matches('"', literal=True) % 2 == 1) | line.str.contains(malformed)
+    # A bare carriage return inside a line is a line break to some readers and not to others.
+    bare_cr = line.str.contains("\r.")
+    trouble = (line.str.count_matches('"', literal=True) % 2 == 1) | line.str.contains(malformed) | bare_cr
     try:
         return bool(lines.select(trouble.any()).collect().item())
     except pl.exceptions.PolarsError:
@@ -625,6 +630,8 @@ def _json_values(text: str, path: Path) -> Iterator[tuple[int, Any]]:
             raise DataError(
                 f"{path}:{where(exc.pos)}: not valid JSON ({exc.msg}); export the file again"
             ) from None
+        except RecursionError:
+            raise DataError(f"{path}:{where(position_)}: JSON nested too deeply to read") from None
         yield where(position_), value
         position_ = end
 
@@ -659,7 +666,10 @@ def _read_json_raw(path: Path, source: SourceConfig) -> RawFile:
                 f"{path}:{line}: a record is a {type(value).__name__}, not an object; expected JSON objects"
             )
         flat: dict[str, str | None] = {}
-        _flatten(value, "", flat)
+        try:
+            _flatten(value, "", flat)
+        except RecursionError:
+            raise DataError(f"{path}:{line}: JSON nested too deeply to read") from None
         rows.append(flat)
         lines.append(line)
     headers: dict[str, None] = {}

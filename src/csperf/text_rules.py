@@ -238,10 +238,11 @@ def prepared_text(rule: TextRule, folded: pl.Expr | None = None) -> pl.Expr:
     """The text the rule reads: folded, and only this speaker's turns when `speaker:` says so.
 
     Null where the rule does not apply (no text, or a row of the other speaker). `folded` is the
-    rule's column already width-folded (when the rule folds), to share that work between rules.
+    rule's column already width-folded, to share that work between rules; speaker tags instead
+    fold and mark the turns in the same pass (one Aho-Corasick replace over the text, not two).
     """
-    text = folded if folded is not None else _column_text(rule)
     speaker = rule.speaker
+    text = folded if folded is not None else _column_text(rule)
     if speaker is None:
         return text
     if speaker.column is not None:
@@ -249,13 +250,30 @@ def prepared_text(rule: TextRule, folded: pl.Expr | None = None) -> pl.Expr:
         return pl.when(said_by.fill_null(False)).then(text).otherwise(None)
     keep = sorted({rule.fold(t) for t in speaker.tags}, key=len, reverse=True)
     every = sorted({rule.fold(t) for t in [*speaker.tags, *speaker.other_tags]}, key=len, reverse=True)
-    marked = text.str.replace_many(every, [TURN_MARK + t for t in every], leftmost=True)
+    patterns: dict[str, str] = {}
+    for tag in every:  # every width spelling of a label marks a turn and is written folded
+        for spelling in _width_spellings(tag) if rule.fold_width else [tag]:
+            patterns.setdefault(spelling, TURN_MARK + tag)
+    if rule.fold_width:
+        patterns |= {c: h for c, h in WIDTH_FOLD.items() if c not in patterns}
+    ordered = sorted(patterns, key=len, reverse=True)  # labels before single characters
+    raw = pl.col(rule.column).cast(pl.String)
+    marked = raw.str.replace_many(ordered, [patterns[k] for k in ordered], leftmost=True)
     starts = pl.any_horizontal([pl.element().str.starts_with(t) for t in keep])
     turn = pl.element()
     for tag in keep:
         turn = turn.str.strip_prefix(tag)
     # Text before the first label belongs to nobody and is dropped with the other side's turns.
     return marked.str.split(TURN_MARK).list.eval(turn.filter(starts)).list.join("\n")
+
+
+def _width_spellings(text: str, limit: int = 64) -> list[str]:
+    """A (folded) label in every mix of half- and full-width characters, at most `limit` of them."""
+    spellings = [""]
+    for char in text:
+        options = [char] + [full for full, half in WIDTH_FOLD.items() if half == char]
+        spellings = [s + o for s in spellings for o in options][:limit]
+    return spellings
 
 
 def _column_text(rule: TextRule) -> pl.Expr:
@@ -299,15 +317,21 @@ def _term_regex(rule: TextRule) -> str | None:
     return ("(?i)" if rule.ignore_case else "") + alternation
 
 
-def _found_indices(rule: TextRule, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Per row: the item indices found (distinct, sorted) and the number of matches.
+def _matching(name: str, rule: TextRule, text: pl.Expr) -> tuple[list[pl.Expr], pl.Expr, pl.Expr]:
+    """The text passes of one rule, then (from their columns) the found items and the match count.
+
+    Returns the pass expressions (working columns `__<rule>__*`, to compute in one stage), the
+    distinct found item indices (sorted) and the total number of matches. The passes are separate
+    columns so that each scan of the text runs once: Polars does not share a sub-expression used
+    by two output columns.
 
     `any`: the terms are found in one pass, non-overlapping, leftmost-longest. A regex alternation
     (`str.extract_all`; the regex engine turns literal alternations into a SIMD / Aho-Corasick
-    prefilter) measured twice as fast as `str.extract_many` here and folds case beyond ASCII; very
-    long term lists fall back to `str.extract_many`. `all`: one `str.contains` per item, so each
-    required term is found on its own, even inside another one; the count is of items found.
+    prefilter) measured faster than `str.extract_many` here and folds case beyond ASCII; very long
+    term lists fall back to `str.extract_many`. `all`: one `str.contains` per item, so each required
+    term is found on its own, even inside another one; the count is of items found.
     """
+    passes: list[pl.Expr] = []
     parts: list[pl.Expr] = []
     matches: list[pl.Expr] = []
     terms = _term_patterns(rule)
@@ -321,8 +345,9 @@ def _found_indices(rule: TextRule, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         indices = found.list.eval(key.replace_strict(_index_map(rule), default=None, return_dtype=pl.Int32))
         if rule.exceptions:  # an exception phrase took the place; it is not a hit
             indices = indices.list.eval(pl.element().filter(pl.element() != EXCEPTION))
-        parts.append(indices.fill_null([]))
-        matches.append(indices.list.len().fill_null(0))
+        passes.append(indices.fill_null([]).alias(f"__{name}__terms"))
+        parts.append(pl.col(f"__{name}__terms"))
+        matches.append(pl.col(f"__{name}__terms").list.len())
     for item in rule.items():
         if item.kind == "pattern" and rule.match == "any":
             count = text.str.count_matches(_pattern(rule, item)).fill_null(0)
@@ -334,11 +359,13 @@ def _found_indices(rule: TextRule, text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
             count = count.cast(pl.Int64)
         else:
             continue
-        matches.append(count)
-        parts.append(pl.when(count > 0).then(pl.lit(item.index, dtype=pl.Int32)).otherwise(None))
+        column = f"__{name}__item{item.index}"
+        passes.append(count.cast(pl.Int64).alias(column))
+        matches.append(pl.col(column))
+        parts.append(pl.when(pl.col(column) > 0).then(pl.lit(item.index, dtype=pl.Int32)).otherwise(None))
     distinct = pl.concat_list(parts).list.drop_nulls().list.unique().list.sort()
     total = pl.sum_horizontal(matches).cast(pl.Int64)
-    return distinct, total
+    return passes, distinct, total
 
 
 def _names(rule: TextRule, indices: pl.Expr) -> pl.Expr:
@@ -354,20 +381,21 @@ def _top_severity(rule: TextRule, indices: pl.Expr) -> pl.Expr:
     return top.replace_strict(dict(enumerate(SEVERITIES)), default=None, return_dtype=pl.String)
 
 
-def rule_expressions(name: str, rule: TextRule, view: str | None = None) -> list[pl.Expr]:
-    """The expressions of the columns one rule adds (see the module docstring).
+def rule_stages(name: str, rule: TextRule, view: str | None = None) -> list[list[pl.Expr]]:
+    """The expressions one rule adds, in three stages (each reads the columns of the ones before).
 
-    The first two (`__found_<rule>`, `__total_<rule>`) are working columns the others read; the
-    rule's prepared text is read from the column `view` (default `__text_<rule>`).
+    1. the text passes (working columns), 2. `__<rule>__found` and `__<rule>__total`, 3. the rule's
+    columns (see the module docstring). The prepared text is read from the column `view`
+    (default `__text_<rule>`). Every working column starts with `__<rule>__`.
     """
     text = pl.col(view or f"__text_{name}")
     applies = text.is_not_null()
-    found, total = _found_indices(rule, text)
-    found_col = pl.col(f"__found_{name}")
+    passes, found, total = _matching(name, rule, text)
+    found_col = pl.col(f"__{name}__found")
     if rule.match == "any":
         exprs = [
             ((found_col.list.len() > 0) & applies).fill_null(False).alias(f"{name}_hit"),
-            pl.when(applies).then(pl.col(f"__total_{name}")).otherwise(0).alias(f"{name}_hits"),
+            pl.when(applies).then(pl.col(f"__{name}__total")).otherwise(0).alias(f"{name}_hits"),
             _names(rule, found_col).alias(f"{name}_terms"),
             _top_severity(rule, found_col).alias(f"{name}_severity"),
         ]
@@ -387,7 +415,7 @@ def rule_expressions(name: str, rule: TextRule, view: str | None = None) -> list
             pl.when(applies).then(_top_severity(rule, missing)).otherwise(None).alias(f"{name}_severity"),
             pl.when(applies).then(_names(rule, missing)).otherwise(None).alias(f"{name}_missing"),
         ]
-    return [found.alias(f"__found_{name}"), total.alias(f"__total_{name}"), *exprs]
+    return [passes, [found.alias(f"__{name}__found"), total.alias(f"__{name}__total")], exprs]
 
 
 def apply_text_rules(frame: pl.LazyFrame, config: Config, source_name: str) -> pl.LazyFrame:
@@ -395,28 +423,28 @@ def apply_text_rules(frame: pl.LazyFrame, config: Config, source_name: str) -> p
     rules = rules_of(config, source_name)
     if not rules:
         return frame
-    # Fold each text column once, then cut each speaker view once, whatever the number of rules.
+    # Fold each text column once, cut each speaker view once, whatever the number of rules.
     folds: dict[str, str] = {}
     views: dict[tuple[str, bool, str], str] = {}
     view_exprs: list[pl.Expr] = []
     for rule in rules.values():
-        if rule.fold_width:
-            folds.setdefault(rule.column, f"__fold_{len(folds)}")
-        if _view_key(rule) not in views:
-            views[_view_key(rule)] = view = f"__view_{len(views)}"
-            folded = pl.col(folds[rule.column]) if rule.fold_width else None
-            view_exprs.append(prepared_text(rule, folded).alias(view))
+        if _view_key(rule) in views:
+            continue
+        views[_view_key(rule)] = view = f"__view_{len(views)}"
+        folded = None
+        if rule.fold_width and not (rule.speaker and rule.speaker.tags):  # tags fold as they cut
+            folded = pl.col(folds.setdefault(rule.column, f"__fold_{len(folds)}"))
+        view_exprs.append(prepared_text(rule, folded).alias(view))
     frame = frame.with_columns(fold_width(pl.col(c).cast(pl.String)).alias(f) for c, f in folds.items())
     frame = frame.with_columns(view_exprs)
-    staged: list[pl.Expr] = []
-    final: list[pl.Expr] = []
+    stages: list[list[pl.Expr]] = [[], [], []]
     for name, rule in rules.items():
-        first, second, *rest = rule_expressions(name, rule, views[_view_key(rule)])
-        staged += [first, second]
-        final += rest
-    frame = frame.with_columns(staged).with_columns(final)
+        for stage, exprs in zip(stages, rule_stages(name, rule, views[_view_key(rule)]), strict=True):
+            stage += exprs
+    for stage in stages:
+        frame = frame.with_columns(stage)
     working = [*folds.values(), *views.values()]
-    working += [f"__{part}_{n}" for n in rules for part in ("found", "total")]
+    working += [e.meta.output_name() for stage in stages[:2] for e in stage]
     return frame.drop(working)
 
 

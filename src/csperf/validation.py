@@ -11,6 +11,7 @@ from the roster are warnings unless `strict`.
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ def load_collecting(path: str | Path) -> tuple[LoadedConfig | None, list[str], b
 
 def _relative(path: Path | str, base: Path) -> str:
     try:
-        return str(Path(path).relative_to(base))
+        return str(Path(path).relative_to(os.path.normpath(base)))
     except ValueError:
         return str(path)
 
@@ -209,6 +210,8 @@ def check_source(
         report.lines.append(f"  optional columns not in the file(s), left empty: {', '.join(absent)}")
     parsed: list[str] = []
     for column, first in zip(_typed_columns(frame), firsts, strict=True):
+        if column in absent:
+            continue
         total, bad = summary[f"n:{column}"][0], summary[f"bad:{column}"][0]
         kind = TYPE_WORDS.get(frame.specs[column].type, frame.specs[column].type)
         text = f"{column} {total - bad:,}/{total:,} {kind}"
