@@ -167,7 +167,8 @@ def main() -> None:
         source = SourceFrame(name="t", files=[], frame=apply_text_rules(lazy, config, "t"), raw_headers={})
         hits = hits_query(config, {"t": source})
         assert hits is not None
-        return pl.collect_all([aggregate_query(source.used(), measures), hits])
+        # as the pipeline does: one collect_all on the streaming engine (text matched once for both)
+        return pl.collect_all([aggregate_query(source.used(), measures), hits], engine="streaming")
 
     per_agent, hits = timed("pipeline pass: rule columns + group-by + hits table", whole_pass)
     print(

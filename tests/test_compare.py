@@ -150,8 +150,13 @@ def test_data_is_read_once_for_compatible_variants(monkeypatch: pytest.MonkeyPat
 
 
 def test_rescore_with_the_same_config_reproduces_the_pipeline() -> None:
+    """rescore repeats the pipeline's stages after the metrics; this catches the two drifting apart.
+    The period leaves A1058 (hired 10-28) without data: such an agent is not scored at all."""
+    from csperf.periods import parse_period
+
     loaded = load_config(ROOT / "configs" / "outbound.yaml")
-    result = run_score(loaded)
+    result = run_score(loaded, period=parse_period("2026-10-01..2026-10-20"))
+    assert result.data_quality.roster_agents_without_data == ["A1058"]
     again = rescore(result, loaded)
     assert again.agents.select("agent_id", "score", "rank", "scorecard_rank").equals(
         result.agents.select("agent_id", "score", "rank", "scorecard_rank")

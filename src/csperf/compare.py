@@ -225,6 +225,8 @@ def rescore(base: ScoreResult, loaded: LoadedConfig, scorecards: list[str] | Non
     agents = assign_scorecards(base.agents.select(keep).sort(AGENT), config, scorecards)
     metrics = apply_shrinkage(unshrunk(base.metrics), agents, config)
     long = breakdown(metrics, agents, config)
+    # As in pipeline.score: a roster agent with no row in any source is not scored at all.
+    long = long.filter(~pl.col(AGENT).is_in(base.data_quality.roster_agents_without_data))
     table = agents.join(scores(long), on=AGENT, how="left")
     table = table.join(category_subtotals(long, _category_order(config)), on=AGENT, how="left")
     table = table.join(metrics, on=AGENT, how="left")

@@ -18,7 +18,6 @@ import difflib
 import glob
 import io
 import json
-import mmap
 import os
 import re
 import sys

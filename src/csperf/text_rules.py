@@ -5,16 +5,17 @@ count them like any other column (`where: "forbidden_hit"`):
 
 * `<rule>_hit`      bool: `match: any` — a term or pattern was found; `match: all` — every one was
 * `<rule>_hits`     int:  `any` — number of matches; `all` — number of the required items found
-* `<rule>_terms`    str:  the distinct terms/patterns found, in config order, joined by ", "
+* `<rule>_terms`    str:  the distinct terms/patterns found (most severe first, then config order)
 * `<rule>_severity` str:  the highest severity among the items found (`any`) or missing (`all`)
 * `<rule>_missing`  str:  (`all` only) the required items not found
 * `<rule>_<level>_hit` bool: (`any` only) an item of that severity level was found
 
-Matching is vectorised: one Aho-Corasick pass (`str.extract_many`) for all terms of a rule, one
-regex pass per pattern. Terms never overlap: the text is scanned left to right and at each place
-the longest listed term wins (`保证收益` is one match of 保证收益, not also one of 保证).
-Full-width ASCII (`１００％`) is folded to half-width before matching, and Latin letters match
-regardless of case, unless the rule turns these off.
+Matching is vectorised and lazy, in the pipeline's single pass over the files: one width-folding
+pass per text column (which also marks speaker turns), one pass for all terms of a rule (an
+escaped regex alternation, or `str.extract_many` for very long lists), one per pattern. Terms never
+overlap: the text is read left to right and at each place the longest listed term (or exception)
+wins (`保证收益` is one match of 保证收益, not also one of 保证). Full-width ASCII (`１００％`) counts
+as half-width and letters match regardless of case, unless the rule turns these off.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 
 Severity = Literal["warn", "serious", "red_line"]
 SEVERITIES: tuple[Severity, ...] = ("warn", "serious", "red_line")
-Path_ = tuple[str, ...]
+Path_ = tuple[str, ...]  # a key path below a rule, for messages
 RANK = {name: i for i, name in enumerate(SEVERITIES)}
 SEPARATOR = ", "
 SNIP = "\x1f"  # unit separator: marks the first match while cutting an excerpt
@@ -155,7 +156,10 @@ class TextRule(Strict):
         return self
 
     def items(self) -> list[Item]:
-        """Every term and pattern with its severity, in config order (duplicate terms once)."""
+        """Every term, then every pattern, most severe level first, else in config order.
+
+        A term listed twice (also in another width or case) is kept once, at its first place.
+        """
         found: list[Item] = []
         seen: set[str] = set()
         kinds: tuple[tuple[Literal["term", "pattern"], TermList], ...] = (
@@ -183,7 +187,7 @@ class TextRule(Strict):
 
 @dataclass(frozen=True)
 class Item:
-    """One term or pattern of a rule; `index` is its position in config order."""
+    """One term or pattern of a rule; `index` is its position in `TextRule.items()`."""
 
     index: int
     kind: Literal["term", "pattern"]
