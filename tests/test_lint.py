@@ -111,3 +111,17 @@ def test_data_rules(tmp_path: Path) -> None:
         pl.Series("revenue", [8.0, 4.1, 6.9, 5.0, 6.2]), pl.Series("csat", [4.0, 4.5, 3.9, 4.2, 4.1])
     )
     assert lint_data(loaded, calm) == []
+
+
+def test_validate_shows_lint_warnings_and_strict_fails() -> None:
+    from typer.testing import CliRunner
+
+    from csperf.cli import app
+
+    config = str(ROOT / "configs" / "outbound.yaml")
+    loose = CliRunner().invoke(app, ["validate", config])
+    assert loose.exit_code == 0, loose.output
+    assert "scheme lint `too-many-metrics`" in loose.output
+    strict = CliRunner().invoke(app, ["validate", config, "--strict"])
+    assert strict.exit_code == 2
+    assert "scheme lint `too-many-metrics`" in strict.output

@@ -31,7 +31,7 @@ class LintWarning:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}: warning [{self.rule}]: {self.message}"
+        return f"{self.where}: scheme lint `{self.rule}`: {self.message}"
 
 
 def _scored(card: Scorecard) -> list[str]:

@@ -284,6 +284,9 @@ def check_inputs(config: str | Path, data_dir: str | Path | None = None, strict:
         f"{loaded.path}: config {status} — {len(cfg.sources)} sources, {len(cfg.measures)} measures, "
         f"{len(cfg.metrics)} metrics, {len(cfg.scorecards)} scorecards"
     )
+    from csperf.lint import lint_config, lint_data
+
+    report.warnings += [str(w) for w in lint_config(loaded)]
     if data_dir is None and cfg.data_dir is None:
         _finish(report, strict, data_checked=False)
         return report
@@ -307,6 +310,7 @@ def check_inputs(config: str | Path, data_dir: str | Path | None = None, strict:
             result = score(loaded, data_dir)
             scored = result.agents.filter(pl.col("score").is_not_null()).height
             report.lines.append(f"scoring: OK, {scored:,} of {result.agents.height:,} agents get a score")
+            report.warnings += [str(w) for w in lint_data(loaded, result.agents)]
         except CsperfError as exc:
             report.problems += exc.problems
     _finish(report, strict, data_checked=True)
