@@ -27,8 +27,7 @@ from csperf.config import Config, LoadedConfig, load_config
 from csperf.errors import CsperfError
 from csperf.measures import AGENT
 from csperf.pipeline import ScoreResult, score
-from csperf.ranking import rank_agents
-from csperf.scoring import SCORECARD, assign_scorecards, breakdown, category_subtotals, scores
+from csperf.scoring import SCORECARD
 
 if TYPE_CHECKING:
     from csperf.sensitivity import SensitivityResult
@@ -215,31 +214,15 @@ def rescore(base: ScoreResult, loaded: LoadedConfig, scorecards: list[str] | Non
     `pipeline.score` — scorecard assignment, shrinkage (its groups may be the scorecards), breakdown,
     scores, category subtotals, ranks, bonus.
     """
-    from csperf.pipeline import _category_order, _insufficient_list
-    from csperf.shrinkage import apply_shrinkage
+    from csperf.pipeline import score_metrics
     from csperf.sources import source_specs
 
     config = loaded.config
     roster = source_specs(config, config.roster) if config.roster else {}
     keep = [AGENT, *(c for c in roster if c != AGENT and c in base.agents.columns)]
-    agents = assign_scorecards(base.agents.select(keep).sort(AGENT), config, scorecards)
-    metrics = apply_shrinkage(unshrunk(base.metrics), agents, config)
-    long = breakdown(metrics, agents, config)
-    # As in pipeline.score: a roster agent with no row in any source is not scored at all.
-    long = long.filter(~pl.col(AGENT).is_in(base.data_quality.roster_agents_without_data))
-    table = agents.join(scores(long), on=AGENT, how="left")
-    table = table.join(category_subtotals(long, _category_order(config)), on=AGENT, how="left")
-    table = table.join(metrics, on=AGENT, how="left")
-    table = rank_agents(table, config, "rank")
-    table = rank_agents(table, config, "scorecard_rank", group=SCORECARD)
-    table = table.sort(pl.col("rank"), pl.col(AGENT), nulls_last=True)
-    quality = replace(
-        base.data_quality,
-        agents_without_scorecard=sorted(agents.filter(pl.col(SCORECARD).is_null())[AGENT].to_list()),
-        agents_not_scored=sorted(
-            table.filter(pl.col(SCORECARD).is_not_null() & pl.col("score").is_null())[AGENT].to_list()
-        ),
-        insufficient=_insufficient_list(long, metrics, config),
+    quality = replace(base.data_quality)
+    table, long, metrics = score_metrics(
+        config, base.agents.select(keep).sort(AGENT), unshrunk(base.metrics), quality, scorecards
     )
     bonus = None
     if config.bonus is not None:

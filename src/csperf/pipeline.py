@@ -17,8 +17,8 @@ from csperf.errors import DataError
 from csperf.measures import AGENT, aggregate_query, fill_missing, measures_by_source
 from csperf.metrics import compute_metrics
 from csperf.ranking import rank_agents
-from csperf.shrinkage import apply_shrinkage
 from csperf.scoring import SCORECARD, assign_scorecards, breakdown, category_subtotals, scores
+from csperf.shrinkage import apply_shrinkage
 from csperf.sources import (
     FILE,
     REASON,
@@ -246,6 +246,34 @@ def score(
         measures = add_working_days(measures, agents, loaded, period)
     metrics = compute_metrics(measures, config)
 
+    table, long, metrics = score_metrics(config, agents, metrics, quality, scorecards)
+    return ScoreResult(
+        loaded=loaded,
+        agents=table,
+        breakdown=long,
+        metrics=metrics,
+        data_quality=quality,
+        period=period,
+        rejects=rejects,
+        hour_profile=None if hours_per_agent is None else hour_profile_table(hours_per_agent, table, config),
+        bonus=_bonus(loaded, table, period, coverage),
+        coverage=coverage,
+        text_hits=text_hits,
+    )
+
+
+def score_metrics(
+    config: Config,
+    agents: pl.DataFrame,
+    metrics: pl.DataFrame,
+    quality: DataQuality,
+    scorecards: list[str] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Every stage after the metrics: scorecards, shrinkage, points and weights, scores, ranks.
+
+    Returns the agents table, the breakdown and the (shrunk) metrics, and fills the scoring facts
+    of `quality`. `csperf compare` calls this once per variant on metrics read once.
+    """
     agents = assign_scorecards(agents, config, scorecards)
     quality.agents_without_scorecard = sorted(agents.filter(pl.col(SCORECARD).is_null())[AGENT].to_list())
     metrics = apply_shrinkage(metrics, agents, config)
@@ -264,19 +292,7 @@ def score(
     quality.agents_not_scored = sorted(
         table.filter(pl.col(SCORECARD).is_not_null() & pl.col("score").is_null())[AGENT].to_list()
     )
-    return ScoreResult(
-        loaded=loaded,
-        agents=table,
-        breakdown=long,
-        metrics=metrics,
-        data_quality=quality,
-        period=period,
-        rejects=rejects,
-        hour_profile=None if hours_per_agent is None else hour_profile_table(hours_per_agent, agents, config),
-        bonus=_bonus(loaded, table, period, coverage),
-        coverage=coverage,
-        text_hits=text_hits,
-    )
+    return table, long, metrics
 
 
 def _category_order(config: Config) -> list[str]:
