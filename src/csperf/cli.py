@@ -311,7 +311,9 @@ def ahp(
     method: Annotated[
         str | None, typer.Option("--method", help="eigenvector or geometric_mean (default: the file's).")
     ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 2 when a consistency ratio is too high.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 2 when a consistency ratio is too high.")
+    ] = False,
 ) -> None:
     """Derive weights from AHP pairwise comparisons (Saaty 1-9), with consistency ratios."""
     import dataclasses

@@ -162,7 +162,8 @@ def _check_shrinkage(loaded: LoadedConfig, name: str) -> list[str]:
     roster = set(config.roster.columns) if config.roster else set()
     if toward not in ("scorecard", "all") and toward not in roster:
         return [
-            f"{where}: toward: `{toward}` is not `scorecard`, `all` or a roster column{_suggest(toward, roster)}"
+            f"{where}: toward: `{toward}` is not `scorecard`, `all` or a roster column"
+            f"{_suggest(toward, roster)}"
         ]
     return []
 

@@ -115,7 +115,8 @@ def small_sample_detail(row: dict[str, Any], metric: str) -> dict[str, Any]:
         extra["raw_value"] = clean_number(row[f"{metric}__raw"])
         extra["shrinkage_k"] = clean_number(row.get(f"{metric}__k"))
     if f"{metric}__ci_low" in row and row[f"{metric}__ci_low"] is not None:
-        extra["interval_95"] = [clean_number(row[f"{metric}__ci_low"]), clean_number(row[f"{metric}__ci_high"])]
+        bounds = (row[f"{metric}__ci_low"], row[f"{metric}__ci_high"])
+        extra["interval_95"] = [clean_number(bound) for bound in bounds]
     return extra
 
 
