@@ -14,9 +14,9 @@ Every agent has latent rates (connect, conversion, complaint, handle time, CSAT,
 figures spread like real ones. One row in every 250,000 is a system test call with an empty 坐席工号
 (csperf rejects it, the DuckDB query leaves it out): the benchmark pays for the row accounting too.
 
-Determinism: rows are produced in fixed chunks of ``CHUNK`` rows, each drawn from a NumPy generator
-seeded with ``(seed, chunk number)``, so the same arguments always give the same bytes and the first
-N rows of a bigger file equal a file of N rows.
+Determinism: rows are produced in chunks of ``CHUNK`` rows; each column of a chunk is drawn from its
+own NumPy generator seeded with ``(seed, chunk number, column)``, so the same arguments always give
+the same bytes and the first N rows of a bigger file equal a file of N rows.
 
 Usage::
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import io
+import json
 import sys
 import time
 import zipfile
@@ -43,12 +44,16 @@ import polars as pl
 
 HERE = Path(__file__).resolve().parent
 CHUNK = 1_000_000
+STAMP = "generated.json"
+VERSION = 2  # bump when the same arguments would give other rows (the runner then regenerates)
 TEST_CALL_EVERY = 250_000
 TEST_CALL_OFFSET = 1_000  # so that even a 2,000-row file has one
 SURVEY_SHARE = 0.20
 NPS_BLANK_SHARE = 0.30
 # October 2026 working days (National Day holiday 10-01..10-07, make-up Saturday 10-10).
-WORKING_DAYS = [dt.date(2026, 10, d) for d in (8, 9, 10, 12, 13, 14, 15, 16, 19, 20, 21, 22, 23, 26, 27, 28, 29, 30)]
+WORKING_DAYS = [
+    dt.date(2026, 10, d) for d in (8, 9, 10, 12, 13, 14, 15, 16, 19, 20, 21, 22, 23, 26, 27, 28, 29, 30)
+]
 CALL_HEADERS = [
     "通话ID",
     "坐席工号",
@@ -112,26 +117,33 @@ def _local_text(epoch_s: np.ndarray) -> pl.Series:
 
 def call_chunk(agents: Agents, seed: int, index: int, size: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Rows `index * CHUNK` .. `+ size` of the call records and the survey answers they produced."""
-    rng = np.random.default_rng([seed, index])
+
+    def draw(variable: int) -> np.random.Generator:
+        # One stream per variable: the first n draws do not depend on how many follow, so a
+        # shorter file is the start of a longer one.
+        return np.random.default_rng([seed, index, variable])
+
     first = index * CHUNK
-    who = rng.choice(len(agents.ids), size=size, p=agents.activity)
-    day = rng.integers(0, len(WORKING_DAYS), size)
+    who = draw(1).choice(len(agents.ids), size=size, p=agents.activity)
+    day = draw(2).integers(0, len(WORKING_DAYS), size)
     day_start = np.array(
         [int(dt.datetime.combine(d, dt.time()).replace(tzinfo=dt.UTC).timestamp()) for d in WORKING_DAYS]
     )
-    second = rng.integers(9 * 3600, 20 * 3600 + 1800, size)
+    second = draw(3).integers(9 * 3600, 20 * 3600 + 1800, size)
     started = day_start[day] + second  # naive local wall-clock time, written as text
-    connected = rng.random(size) < agents.connect[who]
-    converted = connected & (rng.random(size) < agents.convert[who])
-    complained = connected & (rng.random(size) < agents.complain[who])
-    talk = np.where(connected, np.maximum(5, rng.gamma(4.0, agents.talk_mean[who] / 4.0)).astype(np.int64), 0)
-    hold = np.where(connected & (rng.random(size) < 0.25), rng.integers(5, 120, size), 0)
-    acw = np.where(connected, rng.integers(10, 90, size), 0)
-    ring = rng.integers(3, 40, size)
+    connected = draw(4).random(size) < agents.connect[who]
+    converted = connected & (draw(5).random(size) < agents.convert[who])
+    complained = connected & (draw(6).random(size) < agents.complain[who])
+    talk = np.where(
+        connected, np.maximum(5, draw(7).gamma(4.0, agents.talk_mean[who] / 4.0)).astype(np.int64), 0
+    )
+    hold = np.where(connected & (draw(8).random(size) < 0.25), draw(9).integers(5, 120, size), 0)
+    acw = np.where(connected, draw(10).integers(10, 90, size), 0)
+    ring = draw(11).integers(3, 40, size)
     outcome = np.where(
         ~connected,
         "未接通",
-        np.where(converted, "成功", np.array(OUTCOMES_CONNECTED[1:])[rng.integers(0, 2, size)]),
+        np.where(converted, "成功", np.array(OUTCOMES_CONNECTED[1:])[draw(12).integers(0, 2, size)]),
     ).astype(object)
     row_number = np.arange(first, first + size)
     test_call = row_number % TEST_CALL_EVERY == TEST_CALL_OFFSET
@@ -140,7 +152,7 @@ def call_chunk(agents: Agents, seed: int, index: int, size: int) -> tuple[pl.Dat
         {
             "通话ID": "C" + call_id,
             "坐席工号": _blank_where(pl.Series(agents.ids[who], dtype=pl.String), test_call),
-            "客户号码": pl.Series(rng.integers(13_000_000_000, 19_999_999_999, size)).cast(pl.String),
+            "客户号码": pl.Series(draw(13).integers(13_000_000_000, 19_999_999_999, size)).cast(pl.String),
             "开始时间": _local_text(started),
             "是否接通": pl.Series(_yes_no(connected), dtype=pl.String),
             "振铃时长": ring,
@@ -152,11 +164,11 @@ def call_chunk(agents: Agents, seed: int, index: int, size: int) -> tuple[pl.Dat
         }
     )
 
-    answered = connected & ~test_call & (rng.random(size) < SURVEY_SHARE)
-    csat = np.clip(np.rint(rng.normal(agents.csat_mean[who], 0.8)), 1, 5).astype(np.int64)
-    nps = np.clip(np.rint(rng.normal(agents.nps_mean[who], 1.8)), 0, 10).astype(np.int64)
-    nps_text = _blank_where(pl.Series(nps).cast(pl.String), rng.random(size) < NPS_BLANK_SHARE)
-    submitted = started + talk + rng.integers(60, 3600, size)
+    answered = connected & ~test_call & (draw(14).random(size) < SURVEY_SHARE)
+    csat = np.clip(np.rint(draw(15).normal(agents.csat_mean[who], 0.8)), 1, 5).astype(np.int64)
+    nps = np.clip(np.rint(draw(16).normal(agents.nps_mean[who], 1.8)), 0, 10).astype(np.int64)
+    nps_text = _blank_where(pl.Series(nps).cast(pl.String), draw(17).random(size) < NPS_BLANK_SHARE)
+    submitted = started + talk + draw(18).integers(60, 3600, size)
     surveys = pl.DataFrame(
         {
             "通话ID": calls["通话ID"].filter(answered),
@@ -179,11 +191,19 @@ def write_csv(rows: int, out: Path, agents: int = 500, seed: int = 8) -> tuple[P
     """Write calls.csv and surveys.csv (UTF-8, LF) into `out`; return their paths."""
     out.mkdir(parents=True, exist_ok=True)
     calls_path, surveys_path = out / "calls.csv", out / "surveys.csv"
+    (out / STAMP).unlink(missing_ok=True)
     with calls_path.open("wb") as calls_file, surveys_path.open("wb") as surveys_file:
         for number, (calls, surveys) in enumerate(chunks(rows, agents, seed)):
             calls.write_csv(calls_file, include_header=number == 0)
             surveys.write_csv(surveys_file, include_header=number == 0)
+    (out / "calls.xlsx").unlink(missing_ok=True)  # it would hold other rows now
+    (out / STAMP).write_text(json.dumps(stamp(rows, agents, seed)) + "\n", encoding="utf-8")
     return calls_path, surveys_path
+
+
+def stamp(rows: int, agents: int, seed: int) -> dict[str, int]:
+    """What a folder's CSV files were generated with (`generated.json`)."""
+    return {"rows": rows, "agents": agents, "seed": seed, "chunk": CHUNK, "version": VERSION}
 
 
 # --- XLSX, written like Excel writes it (shared strings, styled date cells) ------------------------
