@@ -50,6 +50,21 @@ class SourceQuality:
     def rows_rejected(self) -> int:
         return sum(self.rejected.values())
 
+    @property
+    def rows_skipped(self) -> int:
+        return sum(self.skipped.values())
+
+    def accounting(self) -> list[int]:
+        """rows read, used, rejected, skipped, duplicates, outside the period (the report columns)."""
+        return [
+            self.rows_read,
+            self.rows_used,
+            self.rows_rejected,
+            self.rows_skipped,
+            self.duplicates,
+            self.outside_period,
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "files": self.files,
@@ -57,7 +72,7 @@ class SourceQuality:
             "rows_used": self.rows_used,
             "rows_rejected": self.rows_rejected,
             "rejected": dict(sorted(self.rejected.items())),
-            "rows_skipped": sum(self.skipped.values()),
+            "rows_skipped": self.rows_skipped,
             "skipped": dict(sorted(self.skipped.items())),
             "duplicates": self.duplicates,
             "outside_period": self.outside_period,

@@ -1005,17 +1005,17 @@ def _mark_rows(
     skipped = [(blank, "blank row"), (total_row, "total row")]
     if source.no_agent == "skip":
         skipped.append((no_agent, "no agent"))
-    is_skipped = pl.any_horizontal([condition for condition, _ in skipped])
+    # Each chain of reasons once per row (in the status and reason columns), then the status from them.
+    frame = frame.with_columns(_first_reason(skipped).alias(STATUS), _first_reason(rejects).alias(REASON))
+    skip_reason, reject_reason = pl.col(STATUS), pl.col(REASON)
     status = (
-        pl.when(is_skipped)
+        pl.when(skip_reason.is_not_null())
         .then(pl.lit("skipped"))
-        .when(_first_reason(rejects).is_not_null())
+        .when(reject_reason.is_not_null())
         .then(pl.lit("rejected"))
         .otherwise(pl.lit(None, dtype=pl.String))
     )
-    frame = frame.with_columns(
-        status.alias(STATUS), pl.coalesce(_first_reason(skipped), _first_reason(rejects)).alias(REASON)
-    )
+    frame = frame.with_columns(status.alias(STATUS), pl.coalesce(skip_reason, reject_reason).alias(REASON))
 
     if source.where:
         keep = sql_expression(source.where).fill_null(False)

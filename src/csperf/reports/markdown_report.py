@@ -209,14 +209,7 @@ def _quality_table(result: ScoreResult, lang: Language) -> Table:
     keys.append("outside_period")
     table = Table(headers=[text(k, lang) for k in keys], numeric=[False] + [True] * (len(keys) - 1))
     for name, source in result.data_quality.sources.items():
-        numbers = [
-            source.rows_read,
-            source.rows_used,
-            source.rows_rejected,
-            sum(source.skipped.values()),
-            source.duplicates,
-            source.outside_period,
-        ]
+        numbers = source.accounting()
         table.rows.append([name, *[f"{n:,}" for n in numbers]])
     return table
 

@@ -85,7 +85,7 @@ def quality_lines(result: ScoreResult) -> list[str]:
             parts.append(f"{source.rows_rejected:,} rejected ({detail})")
         if source.skipped:
             detail = "; ".join(f"{reason}: {n:,}" for reason, n in sorted(source.skipped.items()))
-            parts.append(f"{sum(source.skipped.values()):,} skipped ({detail})")
+            parts.append(f"{source.rows_skipped:,} skipped ({detail})")
         if source.duplicates:
             parts.append(f"{source.duplicates:,} duplicates removed")
         if source.outside_period:

@@ -813,12 +813,7 @@ class WorkbookReport:
             values = [
                 name,
                 "\n".join(Path(f).name for f in source.files),
-                source.rows_read,
-                source.rows_used,
-                source.rows_rejected,
-                sum(source.skipped.values()),
-                source.duplicates,
-                source.outside_period,
+                *source.accounting(),
             ]
             for col, value in enumerate(values, start=1):
                 put(ws, row, col, value, "#,##0" if col > 2 else None)
