@@ -37,6 +37,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -45,7 +46,7 @@ import polars as pl
 HERE = Path(__file__).resolve().parent
 CHUNK = 1_000_000
 STAMP = "generated.json"
-VERSION = 2  # bump when the same arguments would give other rows (the runner then regenerates)
+VERSION = 3  # bump when the same arguments would give other rows (the runner then regenerates)
 TEST_CALL_EVERY = 250_000
 TEST_CALL_OFFSET = 1_000  # so that even a 2,000-row file has one
 SURVEY_SHARE = 0.20
@@ -310,29 +311,27 @@ def write_xlsx(rows: int, out: Path, agents: int = 500, seed: int = 8) -> Path:
             )
             sheet.write(f'<row r="1">{header}</row>')
             row_number = 1
+            kinds = [
+                "" if n in _NUMERIC_COLUMNS else ' s="1"' if n == _DATETIME_COLUMN else ' t="s"'
+                for n in CALL_HEADERS
+            ]
+            texts = [n not in _NUMERIC_COLUMNS and n != _DATETIME_COLUMN for n in CALL_HEADERS]
             for calls, _surveys in chunks(rows, agents, seed):
-                columns: list[list[str]] = []
+                columns: list[list[Any]] = []
                 for name in CALL_HEADERS:
                     series = calls[name]
-                    if name in _NUMERIC_COLUMNS:
-                        columns.append([f"<v>{v}</v>" for v in series.to_list()])
-                    elif name == _DATETIME_COLUMN:
-                        columns.append([f"<v>{v}</v>" for v in _excel_serial(series)])
-                    else:
-                        columns.append([f"<v>{shared(v)}</v>" if v else "" for v in series.to_list()])
-                kinds = [
-                    "" if n in _NUMERIC_COLUMNS else ' s="1"' if n == _DATETIME_COLUMN else ' t="s"'
-                    for n in CALL_HEADERS
-                ]
+                    columns.append(_excel_serial(series) if name == _DATETIME_COLUMN else series.to_list())
                 parts: list[str] = []
                 for values in zip(*columns, strict=True):
                     row_number += 1
-                    cells = "".join(
-                        f'<c r="{letter}{row_number}"{kind}>{value}</c>'
-                        for letter, kind, value in zip(_COLUMN_LETTERS, kinds, values, strict=True)
-                        if value
-                    )
-                    parts.append(f'<row r="{row_number}">{cells}</row>')
+                    cells: list[str] = []
+                    # Shared strings are numbered in the order Excel meets them: row by row.
+                    for letter, kind, text, value in zip(_COLUMN_LETTERS, kinds, texts, values, strict=True):
+                        if value is None or value == "":
+                            continue
+                        shown = shared(value) if text else value
+                        cells.append(f'<c r="{letter}{row_number}"{kind}><v>{shown}</v></c>')
+                    parts.append(f'<row r="{row_number}">{"".join(cells)}</row>')
                 sheet.write("".join(parts))
             sheet.write("</sheetData></worksheet>")
             sheet.flush()

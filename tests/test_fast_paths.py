@@ -23,6 +23,7 @@ from csperf.fastpaths import (
     fast_value,
     is_null_word,
     null_variants,
+    parse_stages,
     parse_value,
     raw_fast_value,
     total_text,
@@ -152,7 +153,9 @@ def test_null_word_lookup_equals_the_lowercase_check(values: list[str | None]) -
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: "-".join(str(v) for v in s.values()))
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(values=cells)
-def test_cheap_readings_agree_with_the_general_parsers(spec: dict[str, Any], values: list[str | None]) -> None:
+def test_cheap_readings_agree_with_the_general_parsers(
+    spec: dict[str, Any], values: list[str | None]
+) -> None:
     column = ColumnSpec.model_validate(spec)
     frame = _frame(values)
     general = frame.select(parse_column(pl.col("t"), column, "Asia/Shanghai").alias("v"))["v"].to_list()
@@ -180,6 +183,44 @@ def test_cleaning_stages_equal_clean_text_and_the_null_check(
     cleaned = lazy.drop(helpers).collect(engine="streaming")["out"].to_list()
     expected = frame.select(_reference_clean(pl.col("t"), NULLS).alias("out"))["out"].to_list()
     assert cleaned == expected
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: "-".join(str(v) for v in s.values()))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(values=cells)
+def test_parse_stages_equal_parse_column(spec: dict[str, Any], values: list[str | None]) -> None:
+    column = ColumnSpec.model_validate(spec)
+    frame = _frame(values)
+    stages, exprs, helpers = parse_stages({"v": ("t", column)}, "Asia/Shanghai")
+    lazy = frame.lazy()
+    for stage in stages:
+        lazy = lazy.with_columns(stage)
+    staged = lazy.with_columns(exprs["v"].alias("v")).drop(helpers).collect(engine="streaming")["v"]
+    general = frame.select(parse_column(pl.col("t"), column, "Asia/Shanghai").alias("v"))["v"]
+    assert _same(staged.to_list(), general.to_list())
+
+
+def test_stages_hold_across_streaming_batches() -> None:
+    # Many batches, most all-clean (the general path is skipped there), a few with dirty cells.
+    spec = ColumnSpec.model_validate({"type": "duration"})
+    values = ["120"] * 300_000
+    for i in range(0, len(values), 70_001):
+        values[i] = "3分25秒"
+    values[-1] = " n/a "
+    frame = _frame(values)
+    clean, clean_helpers = clean_stages({"c": ("t", spec)}, NULLS)
+    lazy = frame.lazy()
+    for stage in clean:
+        lazy = lazy.with_columns(stage)
+    stages, exprs, helpers = parse_stages({"v": ("c", spec)}, None)
+    for stage in stages:
+        lazy = lazy.with_columns(stage)
+    got = (
+        lazy.with_columns(exprs["v"].alias("v")).drop([*clean_helpers, *helpers]).collect(engine="streaming")
+    )
+    assert got["v"].to_list() == [
+        None if v == " n/a " else 205.0 if v == "3分25秒" else 120.0 for v in values
+    ]
 
 
 def test_raw_reading_is_refused_when_a_null_word_would_read_as_a_value() -> None:

@@ -21,8 +21,10 @@ mirrored here (the tests fail otherwise).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import polars as pl
@@ -180,14 +182,77 @@ def raw_fast_value(raw: pl.Expr, spec: ColumnSpec, null_words: list[str]) -> pl.
     return fast_value(raw, spec)
 
 
+General = Callable[[pl.Expr], pl.Expr]
+
+
+def general_where_needed(parts: dict[str, tuple[str, General]], name: str) -> pl.Expr:
+    """A struct column `name` holding, for each `field: (input column, general)`, `general` of the
+    input, computed batch by batch and only for inputs that hold a value in the batch.
+
+    The inputs are the cells the cheap readings left (null elsewhere): on a clean export, all null.
+    The general parsers are large expressions that use sub-expressions several times, and Polars
+    evaluates every node even over a column of nulls, which would cost more than the cheap reading
+    itself. One Python call per batch decides for all columns at once.
+    """
+    empty = pl.DataFrame(schema={"t": pl.String})
+    dtypes = {field: empty.select(general(pl.col("t"))).dtypes[0] for field, (_, general) in parts.items()}
+
+    def run(batch: pl.Series) -> pl.Series:
+        inputs = batch.struct.unnest()
+        out: dict[str, pl.Series] = {}
+        for field, (_, general) in parts.items():
+            column = inputs[field]
+            if column.null_count() == column.len():
+                out[field] = pl.repeat(None, column.len(), dtype=dtypes[field], eager=True)
+            else:
+                out[field] = column.to_frame("t").select(general(pl.col("t"))).to_series()
+        return pl.DataFrame(out).to_struct(name)
+
+    inputs = pl.struct([pl.col(column).alias(field) for field, (column, _) in parts.items()])
+    return inputs.map_batches(run, return_dtype=pl.Struct(dtypes), is_elementwise=True).alias(name)
+
+
 def parse_value(text: pl.Expr, spec: ColumnSpec, default_tz: str | None) -> pl.Expr:
     """`parse_column(text, spec, default_tz)`, running the general parser only where `fast_value`
-    has nothing."""
+    has nothing. (In a query, `parse_stages` does the same faster.)"""
     fast = fast_value(text, spec)
     if fast is None:
         return parse_column(text, spec, default_tz)
     rest = pl.when(fast.is_null()).then(text)
     return pl.coalesce(fast, parse_column(rest, spec, default_tz))
+
+
+def _parse_with(text: pl.Expr, spec: ColumnSpec, default_tz: str | None) -> pl.Expr:
+    return parse_column(text, spec, default_tz)
+
+
+def parse_stages(
+    columns: dict[str, tuple[str, ColumnSpec]], default_tz: str | None
+) -> tuple[list[list[pl.Expr]], dict[str, pl.Expr], list[str]]:
+    """For each `output: (text column, spec)`: `with_columns` stages writing the cheap reading and
+    the general parse of the cells it leaves (helper columns), the expression of the value from
+    them (cell by cell `parse_column` of the text), and the helpers to drop afterwards."""
+    readings: list[pl.Expr] = []
+    rests: list[pl.Expr] = []
+    parts: dict[str, tuple[str, General]] = {}
+    values: dict[str, pl.Expr] = {}
+    helpers: list[str] = []
+    general = "_parse__general"
+    for output, (text_name, spec) in columns.items():
+        text = pl.col(text_name)
+        fast = fast_value(text, spec)
+        if fast is None:
+            values[output] = parse_column(text, spec, default_tz)
+            continue
+        cheap, rest = f"{output}__fast", f"{output}__rest"
+        helpers += [cheap, rest]
+        readings.append(fast.alias(cheap))
+        rests.append(pl.when(pl.col(cheap).is_null()).then(text).alias(rest))
+        parts[output] = (rest, functools.partial(_parse_with, spec=spec, default_tz=default_tz))
+        values[output] = pl.coalesce(pl.col(cheap), pl.col(general).struct.field(output))
+    if not parts:
+        return [], values, helpers
+    return [readings, rests, [general_where_needed(parts, general)]], values, [*helpers, general]
 
 
 def _general(raw: pl.Expr, null_words: list[str]) -> pl.Expr:
@@ -208,17 +273,21 @@ def clean_stages(
     first: list[pl.Expr] = []
     second: list[pl.Expr] = []
     third: list[pl.Expr] = []
+    parts: dict[str, tuple[str, General]] = {}
     helpers: list[str] = []
+    general = "_clean__general"
     for output, (raw_name, spec) in columns.items():
         raw = pl.col(raw_name)
         fast = raw_fast_value(raw, spec, null_words)
         if fast is not None:
             # Cells with a cheap reading are clean as they are; the rest go the general way.
-            ok = f"{output}__ok"
-            helpers.append(ok)
+            ok, rest = f"{output}__ok", f"{output}__rest"
+            helpers += [ok, rest]
             first.append(fast.is_not_null().alias(ok))
-            rest = pl.when(~pl.col(ok)).then(raw)
-            second.append(pl.when(pl.col(ok)).then(raw).otherwise(_general(rest, null_words)).alias(output))
+            second.append(pl.when(~pl.col(ok)).then(raw).alias(rest))
+            parts[output] = (rest, lambda t: _general(t, null_words))
+            cleaned = pl.col(general).struct.field(output)
+            third.append(pl.when(pl.col(ok)).then(raw).otherwise(cleaned).alias(output))
             continue
         first.append(raw.str.strip_chars().alias(output))
         stripped = pl.col(output)
@@ -226,6 +295,10 @@ def clean_stages(
         second.append(pl.coalesce(clean_text(pl.when(tricky).then(stripped)), stripped).alias(output))
         text = pl.col(output)
         third.append(pl.when(is_null_word(text, null_words)).then(None).otherwise(text).alias(output))
+    if parts:
+        second.append(general_where_needed(parts, general))  # reads the rests: its own stage
+        helpers.append(general)
+        return [stage for stage in (first, second[:-1], second[-1:], third) if stage], helpers
     return [stage for stage in (first, second, third) if stage], helpers
 
 

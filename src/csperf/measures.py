@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import polars as pl
 
 from csperf.config import Config, MeasureConfig
 from csperf.expressions import sql_expression
+from csperf.sources import REASON, STATUS, SourceFrame
 
 AGENT = "agent_id"
+ROWS = "__csperf_rows__"  # rows per group in the combined query of a source
 COUNTING_AGGREGATIONS = ("count", "sum", "count_distinct")
 
 
@@ -60,6 +64,39 @@ def aggregate_query(used_rows: pl.LazyFrame, measures: dict[str, MeasureConfig])
     """One lazy group-by computing every measure of a source per agent."""
     exprs = [measure_expression(name, m) for name, m in measures.items()]
     return used_rows.group_by(AGENT).agg(exprs)
+
+
+def source_queries(
+    frame: SourceFrame, measures: dict[str, MeasureConfig] | None, combined: bool = True
+) -> list[pl.LazyFrame]:
+    """The queries a source needs: its row accounting and (if it has measures) every measure.
+
+    `combined`: one group-by on agent, status and reason does both, so the file is read by a single
+    streaming pipeline (two queries over one file make Polars buffer rows between them: memory then
+    grows with the file). Measures come from the groups of used rows, so the figures are the same;
+    but the measure expressions also run over rejected and skipped rows, where a strict expression
+    (a CAST of a total row's text, say) can fail: then score again with `combined=False`.
+    """
+    if not combined:
+        counting = [frame.accounting_query()]
+        return counting + ([aggregate_query(frame.used(), measures)] if measures else [])
+    keys = [STATUS, REASON, AGENT] if measures else [STATUS, REASON]
+    exprs = [measure_expression(name, m) for name, m in (measures or {}).items()]
+    return [frame.frame.group_by(keys).agg(pl.len().alias(ROWS), *exprs)]
+
+
+def source_results(
+    results: Iterator[pl.DataFrame], has_measures: bool, combined: bool = True
+) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """(status, reason, rows) counts and the per-agent measures (or None), from `source_queries`."""
+    if not combined:
+        counts = next(results)
+        return counts, next(results) if has_measures else None
+    table = next(results)
+    counts = table.group_by(STATUS, REASON).agg(pl.col(ROWS).sum().alias("rows"))
+    if not has_measures:
+        return counts, None
+    return counts, table.filter(pl.col(STATUS).is_null()).drop(STATUS, REASON, ROWS)
 
 
 def fill_missing(frame: pl.DataFrame, config: Config) -> pl.DataFrame:

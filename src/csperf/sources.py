@@ -37,7 +37,7 @@ import polars as pl
 from csperf.config import ColumnSpec, Config, SourceConfig
 from csperf.errors import DataError
 from csperf.expressions import sql_expression
-from csperf.fastpaths import clean_stages, parse_value, total_text
+from csperf.fastpaths import clean_stages, parse_stages, total_text
 from csperf.identity import alias_map, apply_aliases, normalise_agent_id
 from csperf.presets import apply_preset, merged_specs
 
@@ -229,12 +229,12 @@ def recheck_encodings(config: Config, frames: dict[str, SourceFrame]) -> None:
     have raised (a file that stops being UTF-8 part way), else returns."""
     problems: list[str] = []
     for name, frame in frames.items():
-        source = config.sources.get(name)
+        source = apply_preset(config.sources[name]) if name in config.sources else None
         for path in frame.encodings:
             try:
                 _sniff(path, source.encoding if source is not None else "auto")
             except DataError as exc:
-                problems += exc.problems
+                problems += [_with_key(problem, path, name) for problem in exc.problems]
     if problems:
         raise DataError(*problems)
 
@@ -547,7 +547,11 @@ def _read_xlsx_raw(path: Path, source: SourceConfig, wanted: set[str]) -> RawFil
         ) from None
     index = _sheet_choice(path, names, source.sheet)
     try:
-        table = reader.load_sheet(index, header_row=None, dtypes="string").to_polars()
+        from csperf.xlsx_columns import load_sheet_text  # only the mapped columns are made text
+
+        table = load_sheet_text(
+            reader, path, index, source, wanted, normalise_header, find_header_row, HEADER_SCAN_ROWS
+        )
     except Exception as exc:
         raise DataError(f"{path}: sheet {names[index]!r}: cannot read: {_first_line(exc)}") from None
     assert isinstance(table, pl.DataFrame)
@@ -937,18 +941,20 @@ def _mark_rows(
         texts.append(text.alias(f"_txt_{canonical}"))
     frame = frame.with_columns(texts)
 
-    # 2. typed values
+    # 2. typed values (parse_column, with cheap readings of clean cells: see csperf.fastpaths)
+    unmapped = {c: spec.model_copy(update={"values": None}) for c, spec in specs.items() if c != "agent_id"}
+    typed = {c: (f"_txt_{c}", spec) for c, spec in unmapped.items()}
+    stages, values, helpers = parse_stages(typed, config.timezone)
+    for stage in stages:
+        frame = frame.with_columns(stage)
     parsed: list[pl.Expr] = []
     for canonical, spec in specs.items():
         text = pl.col(f"_txt_{canonical}")
-        if canonical == "agent_id":
-            value = apply_aliases(text, aliases or {})
-        else:
-            value = parse_value(text, spec.model_copy(update={"values": None}), config.timezone)
+        value = apply_aliases(text, aliases or {}) if canonical == "agent_id" else values[canonical]
         if spec.default is not None:
             value = value.fill_null(pl.lit(spec.default))
         parsed.append(value.alias(canonical))
-    frame = frame.with_columns(parsed)
+    frame = frame.with_columns(parsed).drop(helpers)
     if lookup is not None:
         assert source.agent_from is not None
         frame = (
