@@ -181,8 +181,14 @@ def file_rng(seed: int, name: str) -> random.Random:
     return random.Random(f"{seed}:{name}")
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]], *,
-              encoding: str = "utf-8", lineterminator: str = "\n") -> int:
+def write_csv(
+    path: Path,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    encoding: str = "utf-8",
+    lineterminator: str = "\n",
+) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, lineterminator=lineterminator)
@@ -260,8 +266,9 @@ def build_agents(n_agents: int, seed: int, days: list[dt.date]) -> list[Agent]:
         members = [aid for aid in ids if teams[aid] == team]
         quota = round(len(members) * SENIOR_SHARE)
         forced = [aid for aid in members if aid == COMPLIANCE_STREAK]
-        eligible = [aid for aid in members
-                    if aid not in forced and aid not in OCTOBER_HIRES and aid != OVER_DIALER]
+        eligible = [
+            aid for aid in members if aid not in forced and aid not in OCTOBER_HIRES and aid != OVER_DIALER
+        ]
         seniors += forced + rng.sample(eligible, max(0, min(len(eligible), quota - len(forced))))
 
     agents = []
@@ -275,7 +282,13 @@ def build_agents(n_agents: int, seed: int, days: list[dt.date]) -> list[Agent]:
             hired = random_date(rng, dt.date(2023, 3, 1), dt.date(2026, 6, 30))
             salary = 4500 + 100 * round(clip(rng.uniform(0, 12) + 2 * skill, 0, 15))
         agent = Agent(
-            agent_id=aid, name=name, team=teams[aid], level=level, hired=hired, left=None, salary=salary,
+            agent_id=aid,
+            name=name,
+            team=teams[aid],
+            level=level,
+            hired=hired,
+            left=None,
+            salary=salary,
             skill=skill,
             dials_per_day=clip(rng.gauss(50, 3.5), 43, 57),
             connect_rate=clip(0.35 + 0.035 * skill + rng.gauss(0, 0.025), 0.27, 0.44),
@@ -333,8 +346,9 @@ def simulate_calls(agents: list[Agent], days: list[dt.date], seed: int) -> list[
             n = round(rng.gauss(agent.dials_per_day, 4 if agent.dials_per_day < 80 else 5))
             if agent.hired.year == 2026 and agent.hired.month == 10 and (day - agent.hired).days < 7:
                 n = round(n * 0.6)  # first week of a new hire: learning the scripts
-            weights = [HOUR_PROFILE[h][0] * (agent.evening_bias if h in EVENING_HOURS else 1.0)
-                       for h in hours]
+            weights = [
+                HOUR_PROFILE[h][0] * (agent.evening_bias if h in EVENING_HOURS else 1.0) for h in hours
+            ]
             offsets = []
             for h in rng.choices(hours, weights=weights, k=max(n, 1)):
                 span = 1800 if h == 20 else 3600
@@ -363,8 +377,18 @@ def simulate_calls(agents: list[Agent], days: list[dt.date], seed: int) -> list[
                     low, high = {"未接通": (25, 45), "忙线": (1, 6), "空号": (0, 3)}[result]
                     ring = rng.randint(low, high)
                     talk = hold = acw = 0
-                call = Call("", agent.agent_id, mask_phone(rng), midnight + dt.timedelta(seconds=second),
-                            connected, ring, talk, hold, acw, result)
+                call = Call(
+                    "",
+                    agent.agent_id,
+                    mask_phone(rng),
+                    midnight + dt.timedelta(seconds=second),
+                    connected,
+                    ring,
+                    talk,
+                    hold,
+                    acw,
+                    result,
+                )
                 day_calls.append(call)
                 busy_until = second + ring + talk + hold + acw
         if day in (dt.date(2026, 10, 8), dt.date(2026, 10, 19)):  # dialer health check by IT
@@ -385,8 +409,18 @@ def simulate_calls(agents: list[Agent], days: list[dt.date], seed: int) -> list[
 
 def write_roster(path: Path, agents: list[Agent]) -> int:
     header = ["工号", "姓名", "组别", "职级", "入职日期", "离职日期", "底薪"]
-    rows = [[a.agent_id, a.name, a.team, a.level, a.hired.isoformat(), a.left.isoformat() if a.left else "",
-             a.salary] for a in agents]
+    rows = [
+        [
+            a.agent_id,
+            a.name,
+            a.team,
+            a.level,
+            a.hired.isoformat(),
+            a.left.isoformat() if a.left else "",
+            a.salary,
+        ]
+        for a in agents
+    ]
     return write_csv(path, header, rows, encoding="utf-8-sig", lineterminator="\r\n")
 
 
@@ -397,8 +431,18 @@ def hms(seconds: int) -> str:
 def write_dialer(out_dir: Path, calls: list[Call], seed: int) -> dict[str, int]:
     """Two half-month GB18030/CRLF files; 3 connected calls are exported twice (exact duplicates)."""
     rng = file_rng(seed, "dialer")
-    header = ["通话ID", "坐席工号", "客户号码", "开始时间", "是否接通", "振铃时长", "通话时长", "保持时长",
-              "话后处理时长", "呼叫结果"]
+    header = [
+        "通话ID",
+        "坐席工号",
+        "客户号码",
+        "开始时间",
+        "是否接通",
+        "振铃时长",
+        "通话时长",
+        "保持时长",
+        "话后处理时长",
+        "呼叫结果",
+    ]
     first_half = [c for c in calls if c.start.day <= 15]
     second_half = [c for c in calls if c.start.day > 15]
     duplicated = [rng.choice([c for c in first_half if c.connected and c.agent_id]).call_id]
@@ -407,13 +451,24 @@ def write_dialer(out_dir: Path, calls: list[Call], seed: int) -> dict[str, int]:
     for name, part in [("calls_2026-10-01_15.csv", first_half), ("calls_2026-10-16_31.csv", second_half)]:
         rows: list[list[object]] = []
         for c in part:
-            row: list[object] = [c.call_id, c.agent_id, c.phone, f"{c.start:%Y-%m-%d %H:%M:%S}",
-                                 "是" if c.connected else "否", c.ring, hms(c.talk), c.hold, c.acw, c.result]
+            row: list[object] = [
+                c.call_id,
+                c.agent_id,
+                c.phone,
+                f"{c.start:%Y-%m-%d %H:%M:%S}",
+                "是" if c.connected else "否",
+                c.ring,
+                hms(c.talk),
+                c.hold,
+                c.acw,
+                c.result,
+            ]
             rows.append(row)
             if c.call_id in duplicated:
                 rows.append(list(row))
-        counts[f"dialer/{name}"] = write_csv(out_dir / name, header, rows, encoding="gb18030",
-                                             lineterminator="\r\n")
+        counts[f"dialer/{name}"] = write_csv(
+            out_dir / name, header, rows, encoding="gb18030", lineterminator="\r\n"
+        )
     return counts
 
 
@@ -451,9 +506,18 @@ def write_crm(path: Path, calls: list[Call], agents: list[Agent], seed: int) -> 
             continue
         repeat = rng.random() < (0.5 if c.result == "成功" else 0.3)
         p_fcr = {"成功": min(0.97, fcr[c.agent_id] + 0.12), "回访": fcr[c.agent_id] * 0.6}.get(
-            c.result, fcr[c.agent_id] + 0.06)
-        ws.append([c.call_id, c.agent_id, c.start.date(), "复购" if repeat else "新客",
-                   "是" if c.result == "成功" else "否", "是" if rng.random() < p_fcr else "否"])
+            c.result, fcr[c.agent_id] + 0.06
+        )
+        ws.append(
+            [
+                c.call_id,
+                c.agent_id,
+                c.start.date(),
+                "复购" if repeat else "新客",
+                "是" if c.result == "成功" else "否",
+                "是" if rng.random() < p_fcr else "否",
+            ]
+        )
         n += 1
         ws.cell(row=n + 1, column=3).number_format = "yyyy-mm-dd"
     for col, width in zip("ABCDEF", [16, 10, 12, 10, 10, 14], strict=True):
@@ -496,8 +560,10 @@ def write_qa(path: Path, calls: list[Call], agents: list[Agent], days: list[dt.d
             reviews.append((qa_day, agent.agent_id, c.call_id, score, "是" if kind else "否", kind))
     reviews.sort(key=lambda r: (r[0], r[1], r[2]))
     header = ["质检单号", "坐席工号", "通话ID", "质检日期", "质检得分", "是否违规", "违规类型"]
-    rows = [[f"QC202610{i:04d}", aid, cid, day.isoformat(), score, flag, kind]
-            for i, (day, aid, cid, score, flag, kind) in enumerate(reviews, start=1)]
+    rows = [
+        [f"QC202610{i:04d}", aid, cid, day.isoformat(), score, flag, kind]
+        for i, (day, aid, cid, score, flag, kind) in enumerate(reviews, start=1)
+    ]
     return write_csv(path, header, rows)
 
 
@@ -533,8 +599,13 @@ def write_complaints(path: Path, calls: list[Call], agents: list[Agent], seed: i
         if not worked:
             continue
         if agent.agent_id == OVER_DIALER:
-            plan = [(True, "频繁骚扰来电"), (True, "夜间来电打扰"), (True, "频繁骚扰来电"),
-                    (True, "夜间来电打扰"), (False, "未经同意外呼")]
+            plan = [
+                (True, "频繁骚扰来电"),
+                (True, "夜间来电打扰"),
+                (True, "频繁骚扰来电"),
+                (True, "夜间来电打扰"),
+                (False, "未经同意外呼"),
+            ]
         elif agent.agent_id == COMPLAINT_MAGNET:
             plan = [(True, "服务态度差"), (True, "服务态度差"), (False, "产品条款解释不清")]
         elif agent.agent_id in SPECIAL:
@@ -551,8 +622,10 @@ def write_complaints(path: Path, calls: list[Call], agents: list[Agent], seed: i
             items.append((day, agent.agent_id, "是" if valid else "否", reason))
     items.sort()
     header = ["投诉单号", "坐席工号", "投诉日期", "是否有效", "投诉原因"]
-    rows = [[f"TS202610{i:04d}", aid, day.isoformat(), valid, reason]
-            for i, (day, aid, valid, reason) in enumerate(items, start=1)]
+    rows = [
+        [f"TS202610{i:04d}", aid, day.isoformat(), valid, reason]
+        for i, (day, aid, valid, reason) in enumerate(items, start=1)
+    ]
     return write_csv(path, header, rows)
 
 
@@ -598,8 +671,10 @@ def write_kb(path: Path, agents: list[Agent], days: list[dt.date], seed: int) ->
             items.append((rng.choice(avail), agent.agent_id, status))
     items.sort()
     header = ["工号", "文章ID", "提交日期", "状态"]
-    rows = [[aid, f"KB-202610-{i:03d}", day.isoformat(), status]
-            for i, (day, aid, status) in enumerate(items, start=1)]
+    rows = [
+        [aid, f"KB-202610-{i:03d}", day.isoformat(), status]
+        for i, (day, aid, status) in enumerate(items, start=1)
+    ]
     return write_csv(path, header, rows)
 
 
@@ -608,17 +683,20 @@ def write_readme(
 ) -> None:
     ids = {a.agent_id for a in agents}
     specials = "\n".join(f"| {aid} | {what} |" for aid, what in SPECIAL.items() if aid in ids)
-    table = "\n".join(f"| `{name}` | {enc} | {counts[name]} |" for name, enc in [
-        ("roster.csv", "UTF-8 with BOM, CRLF"),
-        ("dialer/calls_2026-10-01_15.csv", "GB18030, CRLF"),
-        ("dialer/calls_2026-10-16_31.csv", "GB18030, CRLF"),
-        ("crm/outcomes.xlsx", "xlsx, sheet `成交记录`"),
-        ("qa_reviews.csv", "UTF-8, LF"),
-        ("surveys.csv", "UTF-8, LF"),
-        ("complaints.csv", "UTF-8, LF"),
-        ("training.csv", "UTF-8, LF"),
-        ("kb_contributions.csv", "UTF-8, LF"),
-    ])
+    table = "\n".join(
+        f"| `{name}` | {enc} | {counts[name]} |"
+        for name, enc in [
+            ("roster.csv", "UTF-8 with BOM, CRLF"),
+            ("dialer/calls_2026-10-01_15.csv", "GB18030, CRLF"),
+            ("dialer/calls_2026-10-16_31.csv", "GB18030, CRLF"),
+            ("crm/outcomes.xlsx", "xlsx, sheet `成交记录`"),
+            ("qa_reviews.csv", "UTF-8, LF"),
+            ("surveys.csv", "UTF-8, LF"),
+            ("complaints.csv", "UTF-8, LF"),
+            ("training.csv", "UTF-8, LF"),
+            ("kb_contributions.csv", "UTF-8, LF"),
+        ]
+    )
     text = f"""# Example: outbound preview-dialing team, October 2026
 
 Synthetic but realistic month-end exports for a {len(agents)}-agent outbound team (4 teams, juniors 初级 and
