@@ -10,7 +10,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -605,6 +605,7 @@ CSV_ALPHABET = st.sampled_from(list('ab,;"\n\r\t 1-:合计%="\''))
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(body=st.text(alphabet=CSV_ALPHABET, max_size=200))
+@example(body='1","')  # broken quoting that Polars' reader refuses
 def test_csv_like_text_never_crashes_the_reader(tmp_path: Path, body: str) -> None:
     (tmp_path / "calls.csv").write_text("agent,talk,note\n" + body, encoding="utf-8")
     config = make_config(
@@ -619,7 +620,11 @@ def test_csv_like_text_never_crashes_the_reader(tmp_path: Path, body: str) -> No
         source = read_source(config, "calls", tmp_path)
     except DataError:
         return
-    frame = source.frame.collect()
+    try:
+        frame = source.collect()
+    except DataError as exc:
+        assert "calls.csv: sources.calls: cannot read the file" in str(exc)
+        return
     lines = frame[ROW].to_list()
     # every record keeps a distinct line number after the header, in file order
     assert lines == sorted(set(lines))

@@ -249,6 +249,8 @@ def score(
             collected = collect_streaming(split + queries[per_source_queries:])
         except pl.exceptions.PolarsError as exc:
             recheck_encodings(config, frames)
+            for frame in frames.values():
+                frame.collect(frame.accounting_query())  # raises a DataError naming the file that fails
             raise DataError(f"cannot compute the measures: {str(exc).strip().splitlines()[0]}") from None
     results = iter(collected)
 

@@ -98,6 +98,21 @@ class SourceFrame:
     def accounting_query(self) -> pl.LazyFrame:
         return self.frame.group_by(STATUS, REASON).agg(pl.len().alias("rows"))
 
+    def collect(self, query: pl.LazyFrame | None = None) -> pl.DataFrame:
+        """Run a query over this source (all its rows by default); a file Polars cannot parse
+        (broken quoting, ragged rows) becomes a DataError naming the file."""
+        try:
+            return (query if query is not None else self.frame).collect()
+        except pl.exceptions.PolarsError as exc:
+            raise self.read_error(exc) from None
+
+    def read_error(self, exc: BaseException) -> DataError:
+        files = ", ".join(str(p) for p in self.files)
+        return DataError(
+            f"{files}: sources.{self.name}: cannot read the file: {_first_line(exc)}; check its quoting "
+            "and delimiter (`csperf validate` shows how each column is read)"
+        )
+
 
 def normalise_header(text: str) -> str:
     """Header text for matching: NFKC (full-width → half-width), no BOM, trimmed, case-folded."""
