@@ -214,7 +214,7 @@ def rescore(base: ScoreResult, loaded: LoadedConfig, scorecards: list[str] | Non
     `pipeline.score` — scorecard assignment, shrinkage (its groups may be the scorecards), breakdown,
     scores, category subtotals, ranks, bonus.
     """
-    from csperf.pipeline import score_metrics
+    from csperf.pipeline import bonus_table, score_metrics
     from csperf.sources import source_specs
 
     config = loaded.config
@@ -224,11 +224,7 @@ def rescore(base: ScoreResult, loaded: LoadedConfig, scorecards: list[str] | Non
     table, long, metrics = score_metrics(
         config, base.agents.select(keep).sort(AGENT), unshrunk(base.metrics), quality, scorecards
     )
-    bonus = None
-    if config.bonus is not None:
-        from csperf.bonus import compute_bonus
-
-        bonus = compute_bonus(loaded, table, base.period, base.coverage)
+    bonus = bonus_table(loaded, table, base.period, base.coverage)
     return ScoreResult(
         loaded=loaded,
         agents=table,

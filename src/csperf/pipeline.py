@@ -289,7 +289,7 @@ def score(
         period=period,
         rejects=rejects,
         hour_profile=None if hours_per_agent is None else hour_profile_table(hours_per_agent, table, config),
-        bonus=_bonus(loaded, table, period, coverage),
+        bonus=bonus_table(loaded, table, period, coverage),
         coverage=coverage,
         text_hits=text_hits,
     )
@@ -336,9 +336,10 @@ def _category_order(config: Config) -> list[str]:
     return list(seen)
 
 
-def _bonus(
+def bonus_table(
     loaded: LoadedConfig, table: pl.DataFrame, period: Period | None, coverage: tuple[date, date] | None
 ) -> pl.DataFrame | None:
+    """The bonus table when the config has `bonus:` (shared by score and compare), else None."""
     if loaded.config.bonus is None:
         return None
     from csperf.bonus import compute_bonus
