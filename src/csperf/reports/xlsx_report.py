@@ -418,38 +418,37 @@ class WorkbookReport:
 
     def summary_charts(self, ws: Worksheet, team_start: int, dist_start: int) -> None:
         _, rows = self.team_rows()
-        teams = len(rows)
         # Charts sit right of the widest table (the team averages), one column apart.
         anchor = get_column_letter(max(ws.max_column, 4) + 2)
+        teams = self.column_chart(
+            ws, self.t("team_averages"), self.t("average_score"), 4, team_start, len(rows)
+        )
+        teams.y_axis.scaling.min = 0
+        ws.add_chart(teams, f"{anchor}3")
+        bands = len(self.distribution())
+        histogram = self.column_chart(
+            ws, self.t("score_distribution"), self.t("agents"), 2, dist_start, bands
+        )
+        histogram.x_axis.title = self.t("score_band")
+        histogram.gapWidth = 10
+        ws.add_chart(histogram, f"{anchor}19")
+
+    def column_chart(
+        self, ws: Worksheet, title: str, y_title: str, value_column: int, header_row: int, rows: int
+    ) -> BarChart:
+        """A column chart of one table column under `header_row`, categories from column A."""
         chart = BarChart()
         chart.type = "col"
-        chart.title = self.t("team_averages")
-        chart.y_axis.title = self.t("average_score")
-        chart.y_axis.scaling.min = 0
-        data = Reference(ws, min_col=4, min_row=team_start + 1, max_row=team_start + 1 + teams)
-        categories = Reference(ws, min_col=1, min_row=team_start + 2, max_row=team_start + 1 + teams)
+        chart.title = title
+        chart.y_axis.title = y_title
+        data = Reference(ws, min_col=value_column, min_row=header_row + 1, max_row=header_row + 1 + rows)
+        categories = Reference(ws, min_col=1, min_row=header_row + 2, max_row=header_row + 1 + rows)
         chart.add_data(data, titles_from_data=True)
         chart.set_categories(categories)
         chart.legend = None
         self.show_axes(chart)
         chart.height, chart.width = 7.5, 15
-        ws.add_chart(chart, f"{anchor}3")
-
-        bands = len(self.distribution())
-        histogram = BarChart()
-        histogram.type = "col"
-        histogram.title = self.t("score_distribution")
-        histogram.y_axis.title = self.t("agents")
-        histogram.x_axis.title = self.t("score_band")
-        histogram.gapWidth = 10
-        data = Reference(ws, min_col=2, min_row=dist_start + 1, max_row=dist_start + 1 + bands)
-        categories = Reference(ws, min_col=1, min_row=dist_start + 2, max_row=dist_start + 1 + bands)
-        histogram.add_data(data, titles_from_data=True)
-        histogram.set_categories(categories)
-        histogram.legend = None
-        self.show_axes(histogram)
-        histogram.height, histogram.width = 7.5, 15
-        ws.add_chart(histogram, f"{anchor}19")
+        return chart
 
     @staticmethod
     def show_axes(chart: BarChart | LineChart) -> None:
