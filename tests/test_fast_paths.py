@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from csperf.config import ColumnSpec
 from csperf.fastpaths import (
+    _ASCII_FOLDS,
     KELVIN_SIGN,
     clean_stages,
     fast_value,
@@ -266,6 +267,32 @@ def test_total_row_test_equals_the_full_pattern(values: list[str | None]) -> Non
     fast = frame.select(total_text(pl.col("t"), TOTAL_ROW_PATTERN))["t"].to_list()
     slow = frame.select(clean_text(pl.col("t")).str.contains(TOTAL_ROW_PATTERN).fill_null(False))["t"]
     assert fast == slow.to_list()
+
+
+def test_only_the_listed_characters_match_ascii_letters_caselessly() -> None:
+    # total_text's literal prefilter is ASCII-caseless: complete only if `(?i)` matches no other
+    # character outside ASCII to an ASCII letter than those listed. Checked over all of Unicode.
+    points = pl.Series([chr(c) for c in range(0x80, 0x110000) if not 0xD800 <= c <= 0xDFFF])
+    for letter in "abcdefghijklmnopqrstuvwxyz":
+        matched = points.filter(points.str.contains(f"(?i)^{letter}$")).to_list()
+        assert matched == ([_ASCII_FOLDS[letter]] if letter in _ASCII_FOLDS else []), letter
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"(?i)^\s*(Total|su-?m|合计)\s*[:：]?\s*$",
+        r"^\s*(Total|x.y)\s*[:：]?\s*$",
+        r"(?i)^\s*(Σύνολο|total)\s*[:：]?\s*$",
+    ],
+)
+def test_total_row_prefilter_never_drops_a_total(pattern: str) -> None:
+    values = ["Total", "TOTAL", " total :", "sum", "SUM", "ſum", "su", "合计", "xzy", "x.y"]
+    values += ["σύνολο", "ΣΎΝΟΛΟ", "a"]
+    frame = _frame(values)
+    fast = frame.select(total_text(pl.col("t"), pattern))["t"].to_list()
+    slow = frame.select(clean_text(pl.col("t")).str.contains(pattern).fill_null(False))["t"].to_list()
+    assert fast == slow
 
 
 def test_total_row_test_falls_back_for_other_patterns() -> None:

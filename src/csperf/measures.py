@@ -8,6 +8,7 @@ import polars as pl
 
 from csperf.config import Config, MeasureConfig
 from csperf.expressions import sql_expression
+from csperf.fastread import DIRTY
 from csperf.sources import REASON, STATUS, SourceFrame
 
 AGENT = "agent_id"
@@ -80,7 +81,9 @@ def source_queries(
     if not combined:
         counting = [frame.accounting_query()]
         return counting + ([aggregate_query(frame.used(), measures)] if measures else [])
-    keys = [STATUS, REASON, AGENT] if measures else [STATUS, REASON]
+    keys = frame.accounting_keys()
+    if measures and AGENT not in keys:
+        keys.append(AGENT)
     exprs = [measure_expression(name, m) for name, m in (measures or {}).items()]
     return [frame.frame.group_by(keys).agg(pl.len().alias(ROWS), *exprs)]
 
@@ -96,7 +99,7 @@ def source_results(
     counts = table.group_by(STATUS, REASON).agg(pl.col(ROWS).sum().alias("rows"))
     if not has_measures:
         return counts, None
-    return counts, table.filter(pl.col(STATUS).is_null()).drop(STATUS, REASON, ROWS)
+    return counts, table.filter(pl.col(STATUS).is_null()).drop(STATUS, REASON, ROWS, DIRTY, strict=False)
 
 
 def fill_missing(frame: pl.DataFrame, config: Config) -> pl.DataFrame:

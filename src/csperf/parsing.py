@@ -134,12 +134,12 @@ def parse_datetime(text: pl.Expr, spec: ColumnSpec, default_tz: str | None) -> p
     candidates: list[pl.Expr] = []
     for fmt in formats:
         if any(d in fmt for d in OFFSET_DIRECTIVES):
-            value = text.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False)
+            value = text.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False, cache=False)
             if target is not None:
                 value = value.dt.convert_time_zone(target)
             value = value.dt.replace_time_zone(None)
         else:
-            value = text.str.strptime(pl.Datetime("us"), fmt, strict=False)
+            value = text.str.strptime(pl.Datetime("us"), fmt, strict=False, cache=False)
             if local is not None and target is not None and local != target:
                 value = (
                     value.dt.replace_time_zone(local, ambiguous="earliest", non_existent="null")

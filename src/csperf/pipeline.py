@@ -14,6 +14,7 @@ import polars as pl
 
 from csperf.config import Config, LoadedConfig
 from csperf.errors import DataError
+from csperf.fastread import reading_holds
 from csperf.measures import AGENT, fill_missing, measures_by_source, source_queries, source_results
 from csperf.metrics import compute_metrics
 from csperf.ranking import rank_agents
@@ -210,10 +211,27 @@ def score(
     keep_rejects: bool = False,
 ) -> ScoreResult:
     """Score every agent: the whole run, from files to ranked scores with their breakdown."""
+    return _score(loaded, data_dir, period, scorecards, keep_rejects, general=frozenset())
+
+
+def _score(
+    loaded: LoadedConfig,
+    data_dir: str | Path | None,
+    period: Period | None,
+    scorecards: list[str] | None,
+    keep_rejects: bool,
+    general: frozenset[str],
+) -> ScoreResult:
+    """`score`, taking the fast reading of each source not in `general` (see csperf.fastread) and
+    scoring again with the general reading of the sources where it does not hold."""
     config = loaded.config
     base = base_directory(loaded, data_dir)
     with deferred_utf8_check():  # Polars checks UTF-8 while reading; see recheck_encodings below
-        frames = {name: read_source(config, name, base, period=period) for name in config.sources}
+        frames = {
+            name: read_source(config, name, base, period=period, fast=name not in general)
+            for name in config.sources
+        }
+    fast_sources = frozenset(name for name, frame in frames.items() if frame.fast is not None)
     if config.text_rules:
         from csperf.text_rules import apply_text_rules, hits_query
 
@@ -221,7 +239,11 @@ def score(
             frame.frame = apply_text_rules(frame.frame, config, name)
     grouped = measures_by_source(config)
     combined = True  # accounting and measures of a source in one group-by; see source_queries
-    queries = [q for name, frame in frames.items() for q in source_queries(frame, grouped.get(name))]
+    queries: list[pl.LazyFrame] = []
+    accounting_at: dict[str, int] = {}  # where each source's accounting is among the results
+    for name, frame in frames.items():
+        accounting_at[name] = len(queries)
+        queries += source_queries(frame, grouped.get(name))
     per_source_queries = len(queries)
     if keep_rejects:
         for frame in frames.values():
@@ -242,6 +264,8 @@ def score(
     try:
         collected = collect_streaming(queries)
     except pl.exceptions.PolarsError:
+        if fast_sources:
+            return _score(loaded, data_dir, period, scorecards, keep_rejects, general=general | fast_sources)
         # A measure may fail on a rejected or skipped row: count and aggregate separately.
         combined = False
         split = [q for name, frame in frames.items() for q in source_queries(frame, grouped.get(name), False)]
@@ -252,6 +276,13 @@ def score(
             for frame in frames.values():
                 frame.collect(frame.accounting_query())  # raises a DataError naming the file that fails
             raise DataError(f"cannot compute the measures: {str(exc).strip().splitlines()[0]}") from None
+    unclean = frozenset(
+        name
+        for name in fast_sources
+        if not reading_holds(config, frames[name], collected[accounting_at[name]])
+    )
+    if unclean:
+        return _score(loaded, data_dir, period, scorecards, keep_rejects, general=general | unclean)
     results = iter(collected)
 
     quality = DataQuality()

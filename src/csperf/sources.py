@@ -38,6 +38,7 @@ from csperf.config import ColumnSpec, Config, SourceConfig
 from csperf.errors import DataError
 from csperf.expressions import sql_expression
 from csperf.fastpaths import clean_stages, parse_stages, total_text
+from csperf.fastread import DIRTY, FastReading, fast_reading
 from csperf.identity import alias_map, apply_aliases, normalise_agent_id
 from csperf.presets import apply_preset, merged_specs
 
@@ -91,12 +92,20 @@ class SourceFrame:
     # canonical column → the header it was read from, per file (absent: optional and not found)
     matched: dict[Path, dict[str, str]] = field(default_factory=dict)
     specs: dict[str, ColumnSpec] = field(default_factory=dict)
+    # The fast reading, when it was taken (the frame then has `_dirty`; see csperf.fastread).
+    fast: FastReading | None = None
 
     def used(self) -> pl.LazyFrame:
         return self.frame.filter(pl.col(STATUS).is_null())
 
+    def accounting_keys(self) -> list[str]:
+        """What rows are counted by; the fast reading's check also needs `_dirty` and the agent."""
+        if self.fast is None:
+            return [STATUS, REASON]
+        return [STATUS, REASON, DIRTY, *(["agent_id"] if "agent_id" in self.specs else [])]
+
     def accounting_query(self) -> pl.LazyFrame:
-        return self.frame.group_by(STATUS, REASON).agg(pl.len().alias("rows"))
+        return self.frame.group_by(self.accounting_keys()).agg(pl.len().alias("rows"))
 
     def collect(self, query: pl.LazyFrame | None = None) -> pl.DataFrame:
         """Run a query over this source (all its rows by default); a file Polars cannot parse
@@ -860,11 +869,14 @@ def read_source(
     source: SourceConfig | None = None,
     *,
     keep_text: bool = False,
+    fast: bool = False,
 ) -> SourceFrame:
     """Read every file of a source lazily and mark each row's status.
 
     `source` overrides the config's source of that name (the roster is read this way).
     `keep_text` keeps each column's cleaned text as `_txt_<column>` (for `csperf validate`).
+    `fast` takes the fast reading where the columns allow it; the caller must then check the
+    result with `csperf.fastread.reading_holds`.
     """
     is_roster = source is not None and source_name == "roster"
     source = apply_preset(source or config.sources[source_name])
@@ -891,7 +903,9 @@ def read_source(
     aliases = {} if is_roster else alias_map(config, base_dir)
     lookup = _agent_lookup(config, source, base_dir) if source.agent_from is not None else None
     labels = {c: _header_label(s, result.matched, c) for c, s in specs.items()}
-    result.frame = _mark_rows(config, source, specs, frame, period, aliases, lookup, labels, keep_text)
+    result.frame, result.fast = _mark_rows(
+        config, source, specs, frame, period, aliases, lookup, labels, keep_text, fast_wanted=fast
+    )
     return result
 
 
@@ -932,58 +946,28 @@ def _mark_rows(
     lookup: pl.LazyFrame | None = None,
     labels: dict[str, str] | None = None,
     keep_text: bool = False,
-) -> pl.LazyFrame:
+    fast_wanted: bool = False,
+) -> tuple[pl.LazyFrame, FastReading | None]:
+    """The canonical columns of every row with its status and reason (and `_dirty` when the fast
+    reading was taken: see csperf.fastread)."""
     labels = labels or {}
     nulls = [v.strip().lower() for v in source.null_values]
-
-    # 1. text: cleaned, null tokens removed, `extract:` applied, agent ids normalised, values mapped
-    # (clean_text + the null-word check, with cheap paths for clean cells: see csperf.fastpaths)
-    stages, helpers = clean_stages({f"_cln_{c}": (f"_raw_{c}", spec) for c, spec in specs.items()}, nulls)
-    for stage in stages:
-        frame = frame.with_columns(stage)
-    frame = frame.drop(helpers)
-    texts: list[pl.Expr] = []
-    for canonical, spec in specs.items():
-        text = pl.col(f"_cln_{canonical}")
-        if spec.extract:
-            text = text.str.extract(spec.extract, 1)
-        if canonical == "agent_id":
-            text = normalise_agent_id(config.agent_id, text)
-        if spec.values:
-            from csperf.parsing import apply_value_map
-
-            text = apply_value_map(text, spec.values)
-        texts.append(text.alias(f"_txt_{canonical}"))
-    frame = frame.with_columns(texts)
-
-    # 2. typed values (parse_column, with cheap readings of clean cells: see csperf.fastpaths)
-    unmapped = {c: spec.model_copy(update={"values": None}) for c, spec in specs.items() if c != "agent_id"}
-    typed = {c: (f"_txt_{c}", spec) for c, spec in unmapped.items()}
-    stages, values, helpers = parse_stages(typed, config.timezone)
-    for stage in stages:
-        frame = frame.with_columns(stage)
-    parsed: list[pl.Expr] = []
-    for canonical, spec in specs.items():
-        text = pl.col(f"_txt_{canonical}")
-        value = apply_aliases(text, aliases or {}) if canonical == "agent_id" else values[canonical]
-        if spec.default is not None:
-            value = value.fill_null(pl.lit(spec.default))
-        parsed.append(value.alias(canonical))
-    frame = frame.with_columns(parsed).drop(helpers)
-    if lookup is not None:
-        assert source.agent_from is not None
-        frame = (
-            frame.with_columns(pl.col(source.agent_from.key).cast(pl.String).alias("_lookup_key"))
-            .join(lookup, on="_lookup_key", how="left", maintain_order="left")
-            .drop("_lookup_key")
-        )
+    fast = None
+    if fast_wanted and lookup is None and not keep_text:
+        fast = fast_reading(config, source, specs, nulls, aliases or {})
+    if fast is not None:
+        for stage in fast.stages:
+            frame = frame.with_columns(stage)
+    else:
+        frame = _general_reading(config, source, specs, frame, nulls, aliases, lookup)
 
     # 3. status: skipped (blank, total, no agent), rejected (first failing check), else used
     txt_columns = [pl.col(f"_cln_{c}") for c in specs]
     blank = pl.all_horizontal([c.is_null() for c in txt_columns]) if txt_columns else pl.lit(False)
     total_row = pl.lit(False)
     if source.drop_total_rows:
-        candidates = [FIRST, *(f"_cln_{c}" for c in ("agent_id", next(iter(specs), "")) if c in specs)]
+        first_mapped = ("agent_id", next(iter(specs), ""))
+        candidates = [FIRST, *(f"_cln_{c}" for c in dict.fromkeys(first_mapped) if c in specs)]
         for column in candidates:
             total_row = total_row | total_text(pl.col(column), TOTAL_ROW_PATTERN)
         # A column of its own: the test is used twice below and should run once per row.
@@ -1002,8 +986,9 @@ def _mark_rows(
             rejects.append((unmatched, f"{canonical} ({header}): does not match the `extract` pattern"))
         if spec.type == "str" or canonical == "agent_id":
             continue
-        failed = pl.col(f"_txt_{canonical}").is_not_null() & pl.col(canonical).is_null()
-        rejects.append((failed, f"{canonical} ({header}): not a valid {spec.type}"))
+        if fast is None:  # (the fast reading marks such cells dirty instead)
+            failed = pl.col(f"_txt_{canonical}").is_not_null() & pl.col(canonical).is_null()
+            rejects.append((failed, f"{canonical} ({header}): not a valid {spec.type}"))
         if spec.type == "duration":
             rejects.append(
                 ((pl.col(canonical) < 0).fill_null(False), f"{canonical} ({header}): negative duration")
@@ -1051,9 +1036,64 @@ def _mark_rows(
     if source.dedupe_on:
         frame = _mark_duplicates(frame, source)
     drop = [f"_cln_{c}" for c in specs] + [FIRST] + (["_total"] if source.drop_total_rows else [])
-    if not keep_text:
+    if not keep_text and fast is None:
         drop += [f"_txt_{c}" for c in specs]
-    return frame.drop(drop)
+    return frame.drop(drop), fast
+
+
+def _general_reading(
+    config: Config,
+    source: SourceConfig,
+    specs: dict[str, ColumnSpec],
+    frame: pl.LazyFrame,
+    nulls: list[str],
+    aliases: dict[str, str] | None,
+    lookup: pl.LazyFrame | None,
+) -> pl.LazyFrame:
+    """Cleaned text `_cln_<column>`, normalised text `_txt_<column>` and the typed columns."""
+    # 1. text: cleaned, null tokens removed, `extract:` applied, agent ids normalised, values mapped
+    # (clean_text + the null-word check, with cheap paths for clean cells: see csperf.fastpaths)
+    stages, helpers = clean_stages({f"_cln_{c}": (f"_raw_{c}", spec) for c, spec in specs.items()}, nulls)
+    for stage in stages:
+        frame = frame.with_columns(stage)
+    frame = frame.drop(helpers)
+    texts: list[pl.Expr] = []
+    for canonical, spec in specs.items():
+        text = pl.col(f"_cln_{canonical}")
+        if spec.extract:
+            text = text.str.extract(spec.extract, 1)
+        if canonical == "agent_id":
+            text = normalise_agent_id(config.agent_id, text)
+        if spec.values:
+            from csperf.parsing import apply_value_map
+
+            text = apply_value_map(text, spec.values)
+        texts.append(text.alias(f"_txt_{canonical}"))
+    frame = frame.with_columns(texts)
+
+    # 2. typed values (parse_column, with cheap readings of clean cells: see csperf.fastpaths)
+    unmapped = {c: spec.model_copy(update={"values": None}) for c, spec in specs.items() if c != "agent_id"}
+    typed = {c: (f"_txt_{c}", spec) for c, spec in unmapped.items()}
+    stages, values, helpers = parse_stages(typed, config.timezone)
+    for stage in stages:
+        frame = frame.with_columns(stage)
+    parsed: list[pl.Expr] = []
+    for canonical, spec in specs.items():
+        text = pl.col(f"_txt_{canonical}")
+        value = apply_aliases(text, aliases or {}) if canonical == "agent_id" else values[canonical]
+        if spec.default is not None:
+            value = value.fill_null(pl.lit(spec.default))
+        parsed.append(value.alias(canonical))
+    frame = frame.with_columns(parsed).drop(helpers)
+    if lookup is not None:
+        assert source.agent_from is not None
+        frame = (
+            frame.with_columns(pl.col(source.agent_from.key).cast(pl.String).alias("_lookup_key"))
+            .join(lookup, on="_lookup_key", how="left", maintain_order="left")
+            .drop("_lookup_key")
+        )
+
+    return frame
 
 
 def _set_status(frame: pl.LazyFrame, condition: pl.Expr, status: str, reason: str) -> pl.LazyFrame:

@@ -544,7 +544,10 @@ def hits_query(config: Config, frames: dict[str, SourceFrame]) -> pl.LazyFrame |
     rank = pl.col("severity").replace_strict(RANK, default=-1, return_dtype=pl.Int32)
     return (
         pl.concat(parts, how="vertical")
-        .sort(["agent_id", rank, "__when", "file", "row"], descending=[False, True, False, False, False])
+        .sort(
+            ["agent_id", rank, "__when", "file", "row", "rule"],
+            descending=[False, True, False, False, False, False],
+        )
         .drop("__when")
     )
 
