@@ -38,6 +38,10 @@ MAX_VARIANTS = 4096
 # After stripping, `clean_text` changes a cell only if it starts with one of these.
 TRICK_STARTS = ("=", "'", "\ufeff")
 CAST_TYPES = ("int", "float", "number", "percent", "duration")
+# A row whose first column, agent or first mapped column reads like this is a total row.
+TOTAL_ROW_PATTERN = (
+    r"(?i)^\s*(合计|总计|小计|汇总|总和|total|totals|grand total|sub-?total|summary|sum)\s*[:：]?\s*$"
+)
 
 
 def _case_variants(word: str) -> list[str] | None:
@@ -338,23 +342,25 @@ def _needles(words: str, caseless: bool) -> list[str] | None:
     return needles
 
 
-def total_text(text: pl.Expr, pattern: str) -> pl.Expr:
-    """`clean_text(text).str.contains(pattern).fill_null(False)`: whether a cell is a total label.
-
-    For the usual anchored `^\\s*(words)...$` pattern, a literal search for the words runs first
-    (Aho-Corasick, a fraction of the regex's cost): cleaning only cuts a cell down to a part of
-    itself, so a cell without any of the words cannot match, and the cleaning and the anchored
-    pattern run on the few cells that have one.
-    """
-    full = clean_text(text).str.contains(pattern).fill_null(False)
+def total_candidate(text: pl.Expr, pattern: str) -> pl.Expr:
+    """True for every cell `total_text` may find a total label in (and a few more), at a fraction
+    of its cost: for the usual anchored `^\\s*(words)...$` pattern, a literal search for the words
+    (Aho-Corasick). Cleaning only cuts a cell down to a part of itself, so a cell without any of
+    the words cannot match."""
     shape = _ANCHORED_WORDS.fullmatch(pattern)
     if shape is None:
-        return full
+        return text.is_not_null()
     caseless = shape.group(1) is not None
     needles = _needles(shape.group(2), caseless)
     if needles is None:
         candidate = text.str.contains((shape.group(1) or "") + f"({shape.group(2)})")
     else:
         candidate = text.str.contains_any(needles, ascii_case_insensitive=caseless)
-    candidate = candidate.fill_null(False)
-    return clean_text(pl.when(candidate).then(text)).str.contains(pattern).fill_null(False)
+    return candidate.fill_null(False)
+
+
+def total_text(text: pl.Expr, pattern: str) -> pl.Expr:
+    """`clean_text(text).str.contains(pattern).fill_null(False)`: whether a cell is a total label;
+    the cleaning and the pattern run only on the cells `total_candidate` picks."""
+    masked = pl.when(total_candidate(text, pattern)).then(text)
+    return clean_text(masked).str.contains(pattern).fill_null(False)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from csperf.config import ColumnSpec, Config, SourceConfig
-from csperf.fastpaths import CAST_TYPES, is_null_word, raw_fast_value
+from csperf.fastpaths import CAST_TYPES, TOTAL_ROW_PATTERN, is_null_word, raw_fast_value, total_text
 from csperf.identity import apply_aliases, normalise_agent_id
 from csperf.parsing import EPOCH_FORMATS, clean_text, parse_column
 
@@ -43,6 +43,7 @@ class FastReading:
     # Whether agent ids still need the check of `reading_holds` (else they were checked per row).
     check_agent_keys: bool
     null_words: list[str]
+    drop_total_rows: bool
 
 
 def _simple_agent_rules(config: Config, aliases: dict[str, str]) -> bool:
@@ -62,7 +63,7 @@ def _value(
     if spec.type in ("datetime", "date") and spec.format and spec.format not in EPOCH_FORMATS:
         # An explicit format reads a clean cell exactly as the general path does (leading white
         # space, which the format skips, gives the same value; tests/test_fast_read.py).
-        return parse_column(cleaned, spec, config.timezone)
+        return parse_column(raw, spec, config.timezone)
     return None
 
 
@@ -73,8 +74,9 @@ def fast_reading(
     nulls: list[str],
     aliases: dict[str, str],
 ) -> FastReading | None:
-    """The stages of the fast reading, or None when a column needs the general reading
-    (`extract:`, value maps, durations written as clock times are fine: they make rows dirty)."""
+    """The stages of the fast reading, or None when a column needs the general reading (`extract:`,
+    value maps, `agent_from:`). `_cln_<column>` is the text with null words removed, except for
+    typed columns, where it is True when the cell holds something, else null."""
     if source.agent_from is not None or any(spec.extract or spec.values for spec in specs.values()):
         return None
     cleaned_stage: list[pl.Expr] = []
@@ -84,7 +86,12 @@ def fast_reading(
     for canonical, spec in specs.items():
         raw = pl.col(f"_raw_{canonical}")
         cleaned_name = f"_cln_{canonical}"
-        cleaned_stage.append(pl.when(is_null_word(raw, nulls)).then(None).otherwise(raw).alias(cleaned_name))
+        null_word = is_null_word(raw, nulls)
+        if spec.type == "str" or canonical == AGENT:
+            cleaned_stage.append(pl.when(null_word).then(None).otherwise(raw).alias(cleaned_name))
+        else:
+            # Of a typed column only whether the cell holds something is needed (not a copy of it).
+            cleaned_stage.append(pl.when(raw.is_not_null() & ~null_word).then(True).alias(cleaned_name))
         cleaned = pl.col(cleaned_name)
         if canonical == AGENT:
             if _simple_agent_rules(config, aliases):
@@ -109,7 +116,7 @@ def fast_reading(
         for canonical, spec in specs.items()
         if spec.default is not None
     ]
-    return FastReading([cleaned_stage, value_stage, finish], check_agent_keys, nulls)
+    return FastReading([cleaned_stage, value_stage, finish], check_agent_keys, nulls, source.drop_total_rows)
 
 
 def general_agent_id(config: Config, nulls: list[str], text: pl.Expr) -> pl.Expr:
@@ -128,5 +135,8 @@ def reading_holds(config: Config, frame: SourceFrame, table: pl.DataFrame) -> bo
     if not frame.fast.check_agent_keys or AGENT not in table.columns:
         return True
     keys = table.select(pl.col(AGENT).drop_nulls().unique())
-    general = general_agent_id(config, frame.fast.null_words, pl.col(AGENT))
-    return bool(keys.select((general == pl.col(AGENT)).fill_null(False).all()).item())
+    agent = pl.col(AGENT)
+    holds = (general_agent_id(config, frame.fast.null_words, agent) == agent).fill_null(False)
+    if frame.fast.drop_total_rows:
+        holds = holds & ~total_text(agent, TOTAL_ROW_PATTERN)
+    return bool(keys.select(holds.all()).item())

@@ -37,7 +37,7 @@ import polars as pl
 from csperf.config import ColumnSpec, Config, SourceConfig
 from csperf.errors import DataError
 from csperf.expressions import sql_expression
-from csperf.fastpaths import clean_stages, parse_stages, total_text
+from csperf.fastpaths import TOTAL_ROW_PATTERN, clean_stages, parse_stages, total_candidate, total_text
 from csperf.fastread import DIRTY, FastReading, fast_reading
 from csperf.identity import alias_map, apply_aliases, normalise_agent_id
 from csperf.presets import apply_preset, merged_specs
@@ -47,9 +47,6 @@ REASON = "_reason"
 FILE = "_file"
 ROW = "_row"
 FIRST = "_first"  # the file's first column, kept to recognise total rows
-TOTAL_ROW_PATTERN = (
-    r"(?i)^\s*(合计|总计|小计|汇总|总和|total|totals|grand total|sub-?total|summary|sum)\s*[:：]?\s*$"
-)
 SNIFF_BYTES = 1 << 20
 MIXED_UTF8_CHARS = 8
 HEAD_BYTES = 1 << 18
@@ -965,9 +962,17 @@ def _mark_rows(
     txt_columns = [pl.col(f"_cln_{c}") for c in specs]
     blank = pl.all_horizontal([c.is_null() for c in txt_columns]) if txt_columns else pl.lit(False)
     total_row = pl.lit(False)
-    if source.drop_total_rows:
-        first_mapped = ("agent_id", next(iter(specs), ""))
-        candidates = [FIRST, *(f"_cln_{c}" for c in dict.fromkeys(first_mapped) if c in specs)]
+    first_mapped = ("agent_id", next(iter(specs), ""))
+    candidates = [FIRST, *(f"_cln_{c}" for c in dict.fromkeys(first_mapped) if c in specs)]
+    if source.drop_total_rows and fast is not None:
+        # The fast reading holds only where no row may be a total row: a possible label makes the
+        # row dirty (agent ids are checked once, after the run, when they are checked that way).
+        if fast.check_agent_keys:
+            candidates.remove("_cln_agent_id")
+        texts = [c.replace("_cln_", "_raw_", 1) for c in candidates]  # raw: `_cln_` may be a flag
+        possible = pl.any_horizontal([total_candidate(pl.col(c), TOTAL_ROW_PATTERN) for c in texts])
+        frame = frame.with_columns((pl.col(DIRTY) | possible).alias(DIRTY))
+    elif source.drop_total_rows:
         for column in candidates:
             total_row = total_row | total_text(pl.col(column), TOTAL_ROW_PATTERN)
         # A column of its own: the test is used twice below and should run once per row.
@@ -1035,7 +1040,9 @@ def _mark_rows(
         )
     if source.dedupe_on:
         frame = _mark_duplicates(frame, source)
-    drop = [f"_cln_{c}" for c in specs] + [FIRST] + (["_total"] if source.drop_total_rows else [])
+    drop = (
+        [f"_cln_{c}" for c in specs] + [FIRST] + (["_total"] if source.drop_total_rows and not fast else [])
+    )
     if not keep_text and fast is None:
         drop += [f"_txt_{c}" for c in specs]
     return frame.drop(drop), fast
