@@ -154,3 +154,14 @@ def test_rejects_file_and_strict(tmp_path: Path) -> None:
     code, output = invoke("score", str(OUTBOUND), "--data", str(EXAMPLES), "--strict", "-q")
     assert code == 2
     assert "--strict: 2 rows were rejected" in output
+
+
+def test_pretty_json_writes_what_the_standard_encoder_writes() -> None:
+    from csperf.api import run_score
+    from csperf.reports.json_report import pretty_json, result_document
+
+    document = result_document(run_score(ROOT / "configs" / "outbound.yaml"))
+    standard = json.dumps(document, ensure_ascii=False, indent=2, default=str)
+    assert pretty_json(document) == standard
+    odd = {"tiny": 1.5e-7, "big": 1e16, 3: "int key", "text": "合计 =1", "none": None, "nested": [[1, 2.5]]}
+    assert json.loads(pretty_json(odd)) == json.loads(json.dumps(odd, ensure_ascii=False))

@@ -151,8 +151,9 @@ def write_compare(result: CompareResult, path: Path, language: str | None = None
         write_rows_csv(summary_rows(result), summary_path(path))
         return [path, summary_path(path)]
     if kind == ".json":
-        text = json.dumps(compare_document(result), ensure_ascii=False, indent=2, default=str)
-        write_text_atomic(path, text + "\n")
+        from csperf.reports.json_report import pretty_json
+
+        write_text_atomic(path, pretty_json(compare_document(result)) + "\n")
         return [path]
     if kind == ".xlsx":
         write_compare_xlsx(result, path)
