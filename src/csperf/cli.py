@@ -176,7 +176,6 @@ def score(
         if not allow_empty:
             ensure_not_empty(result)
         from csperf.reports import write_report
-        from csperf.reports.terminal import make_console, print_result
 
         for path in out:
             steps.start(f"writing {path}")
@@ -197,6 +196,8 @@ def score(
         out = [*(out or []), hits]
     if not quiet:
         if table if table is not None else (interactive or not out):
+            from csperf.reports.terminal import make_console, print_result
+
             print_result(result, make_console(), lang, top)
         if interactive:
             for path in out or []:
@@ -432,6 +433,8 @@ def review(
 
 def main() -> None:
     """Console-script entry point."""
+    # csperf uses no pydantic plugins; looking for them reads every installed package's metadata
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     code: Any = 0
     try:
         app()

@@ -13,10 +13,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
-
 if TYPE_CHECKING:
+    from rich.progress import Progress, TaskID
+
     from csperf.pipeline import ScoreResult
 
 
@@ -33,6 +32,10 @@ class Steps:
 
     def __enter__(self) -> Steps:
         if self.enabled:
+            # rich only on a terminal: a cron run does not pay for importing it
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
             console = Console(file=self.stream, force_terminal=True)
             self.progress = Progress(
                 SpinnerColumn(),
