@@ -228,7 +228,14 @@ def _score(
     base = base_directory(loaded, data_dir)
     with deferred_utf8_check():  # Polars checks UTF-8 while reading; see recheck_encodings below
         frames = {
-            name: read_source(config, name, base, period=period, fast=name not in general)
+            name: read_source(
+                config,
+                name,
+                base,
+                period=period,
+                fast=name not in general,
+                row_numbers=keep_rejects or _places_needed(config, name),
+            )
             for name in config.sources
         }
     fast_sources = frozenset(name for name, frame in frames.items() if frame.fast is not None)
@@ -324,6 +331,17 @@ def _score(
         coverage=coverage,
         text_hits=text_hits,
     )
+
+
+def _places_needed(config: Config, source_name: str) -> bool:
+    """Whether a source's rows need their file line (text-rule evidence, which copy a dedupe keeps)."""
+    if config.sources[source_name].dedupe_on:
+        return True
+    if not config.text_rules:
+        return False
+    from csperf.text_rules import rules_of
+
+    return bool(rules_of(config, source_name))
 
 
 def score_metrics(
