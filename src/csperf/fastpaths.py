@@ -259,7 +259,8 @@ def parse_stages(
     return [readings, rests, [general_where_needed(parts, general)]], values, [*helpers, general]
 
 
-def _general(raw: pl.Expr, null_words: list[str]) -> pl.Expr:
+def cleaned_cell(raw: pl.Expr, null_words: list[str]) -> pl.Expr:
+    """`clean_text` of a cell, null for a null word: what the general reading keeps of it."""
     text = clean_text(raw)
     return pl.when(text.str.to_lowercase().is_in(null_words)).then(None).otherwise(text)
 
@@ -289,7 +290,7 @@ def clean_stages(
             helpers += [ok, rest]
             first.append(fast.is_not_null().alias(ok))
             second.append(pl.when(~pl.col(ok)).then(raw).alias(rest))
-            parts[output] = (rest, lambda t: _general(t, null_words))
+            parts[output] = (rest, lambda t: cleaned_cell(t, null_words))
             cleaned = pl.col(general).struct.field(output)
             third.append(pl.when(pl.col(ok)).then(raw).otherwise(cleaned).alias(output))
             continue

@@ -22,9 +22,16 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from csperf.config import ColumnSpec, Config, SourceConfig
-from csperf.fastpaths import CAST_TYPES, TOTAL_ROW_PATTERN, is_null_word, raw_fast_value, total_text
+from csperf.fastpaths import (
+    CAST_TYPES,
+    TOTAL_ROW_PATTERN,
+    cleaned_cell,
+    is_null_word,
+    raw_fast_value,
+    total_text,
+)
 from csperf.identity import apply_aliases, normalise_agent_id
-from csperf.parsing import EPOCH_FORMATS, clean_text, parse_column
+from csperf.parsing import EPOCH_FORMATS, parse_column
 
 if TYPE_CHECKING:
     from csperf.sources import SourceFrame
@@ -121,9 +128,7 @@ def fast_reading(
 
 def general_agent_id(config: Config, nulls: list[str], text: pl.Expr) -> pl.Expr:
     """What the general reading makes of an agent cell (no aliases: see `_simple_agent_rules`)."""
-    cleaned = clean_text(text)
-    present = pl.when(is_null_word(cleaned, nulls)).then(None).otherwise(cleaned)
-    return normalise_agent_id(config.agent_id, present)
+    return normalise_agent_id(config.agent_id, cleaned_cell(text, nulls))
 
 
 def reading_holds(config: Config, frame: SourceFrame, table: pl.DataFrame) -> bool:

@@ -886,10 +886,10 @@ def read_source(
     files = resolve_files(source_name, source, base_dir)
     wanted = _wanted_headers(specs)
     aliases = {} if is_roster else alias_map(config, base_dir)
-    numbered = True
-    if fast and not row_numbers and not keep_text:
-        nulls = [v.strip().lower() for v in source.null_values]
-        numbered = fast_reading(config, source, specs, nulls, aliases) is None
+    plan = None
+    if fast and not keep_text:
+        plan = fast_reading(config, source, specs, null_words(source), aliases)
+    numbered = row_numbers or plan is None
     parts: list[pl.LazyFrame] = []
     result = SourceFrame(name=source_name, files=files, frame=pl.LazyFrame(), raw_headers={}, specs=specs)
     problems: list[str] = []
@@ -910,9 +910,14 @@ def read_source(
     lookup = _agent_lookup(config, source, base_dir) if source.agent_from is not None else None
     labels = {c: _header_label(s, result.matched, c) for c, s in specs.items()}
     result.frame, result.fast = _mark_rows(
-        config, source, specs, frame, period, aliases, lookup, labels, keep_text, fast_wanted=fast
+        config, source, specs, frame, period, aliases, lookup, labels, keep_text, plan
     )
     return result
+
+
+def null_words(source: SourceConfig) -> list[str]:
+    """The source's null words as cells are compared with them (trimmed, lowercase)."""
+    return [v.strip().lower() for v in source.null_values]
 
 
 def _with_key(problem: str, path: Path, source_name: str) -> str:
@@ -952,15 +957,12 @@ def _mark_rows(
     lookup: pl.LazyFrame | None = None,
     labels: dict[str, str] | None = None,
     keep_text: bool = False,
-    fast_wanted: bool = False,
+    fast: FastReading | None = None,
 ) -> tuple[pl.LazyFrame, FastReading | None]:
     """The canonical columns of every row with its status and reason (and `_dirty` when the fast
     reading was taken: see csperf.fastread)."""
     labels = labels or {}
-    nulls = [v.strip().lower() for v in source.null_values]
-    fast = None
-    if fast_wanted and lookup is None and not keep_text:
-        fast = fast_reading(config, source, specs, nulls, aliases or {})
+    nulls = null_words(source)
     if fast is not None:
         for stage in fast.stages:
             frame = frame.with_columns(stage)
