@@ -45,6 +45,7 @@ def _general(loaded: LoadedConfig, data_dir: Path | None = None, **options: Any)
         None,
         options.get("keep_rejects", False),
         general=everything,
+        untyped=everything,
     )
 
 
@@ -65,23 +66,42 @@ def _same(fast: ScoreResult, general: ScoreResult) -> None:
         assert table.equals(general.rejects[name]), name
 
 
-def _readings(monkeypatch: pytest.MonkeyPatch) -> list[frozenset[str]]:
-    """Records the sources read the general way, run by run."""
-    runs: list[frozenset[str]] = []
+def _readings(monkeypatch: pytest.MonkeyPatch) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """Records, run by run, the sources read the general way and those read without typed columns."""
+    runs: list[tuple[frozenset[str], frozenset[str]]] = []
     original = pipeline._score
 
     def recording(*args: Any, **kwargs: Any) -> ScoreResult:
-        runs.append(kwargs["general"])
+        general, untyped = args[5:7] if len(args) > 5 else (kwargs["general"], kwargs["untyped"])
+        runs.append((general, untyped))
         return original(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "_score", recording)
     return runs
 
 
+def _typed_taken(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, set[str]]]:
+    """Records, run by run, the columns the CSV reader typed in each source."""
+    runs: list[dict[str, set[str]]] = []
+    original = pipeline.read_source
+
+    def recording(config: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        frame = original(config, name, *args, **kwargs)
+        if not runs or name in runs[-1]:
+            runs.append({})
+        runs[-1][name] = set(frame.fast.typed) if frame.fast is not None else set()
+        return frame
+
+    monkeypatch.setattr(pipeline, "read_source", recording)
+    return runs
+
+
+@pytest.mark.parametrize("keep_rejects", [True, False])
 @pytest.mark.parametrize("name", SCORING_CONFIGS)
-def test_shipped_configs_score_the_same_with_either_reading(name: str) -> None:
+def test_shipped_configs_score_the_same_with_either_reading(name: str, keep_rejects: bool) -> None:
     loaded = load_config(ROOT / "configs" / name)
-    _same(pipeline.score(loaded, keep_rejects=True), _general(loaded, keep_rejects=True))
+    fast = pipeline.score(loaded, keep_rejects=keep_rejects)
+    _same(fast, _general(loaded, keep_rejects=keep_rejects))
 
 
 # --- generated exports ---------------------------------------------------------------------------
@@ -175,9 +195,12 @@ def _write(folder: Path, rows: list[dict[str, str]], config: str = CONFIG) -> Lo
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(rows=exports(), with_period=st.booleans())
+@given(rows=exports(), with_period=st.booleans(), keep_rejects=st.booleans())
 def test_generated_exports_score_the_same_with_either_reading(
-    tmp_path_factory: pytest.TempPathFactory, rows: list[dict[str, str]], with_period: bool
+    tmp_path_factory: pytest.TempPathFactory,
+    rows: list[dict[str, str]],
+    with_period: bool,
+    keep_rejects: bool,
 ) -> None:
     folder = tmp_path_factory.mktemp("fast")
     loaded = _write(folder, rows)
@@ -187,13 +210,13 @@ def test_generated_exports_score_the_same_with_either_reading(
 
         period = Period(datetime(2026, 10, 1), datetime(2026, 11, 1), "2026-10")
     try:
-        fast = pipeline.score(loaded, period=period, keep_rejects=True)
+        fast = pipeline.score(loaded, period=period, keep_rejects=keep_rejects)
     except Exception as exc:  # e.g. no agent left: the general reading must fail the same way
         with pytest.raises(type(exc)) as general_failure:
-            _general(loaded, period=period, keep_rejects=True)
+            _general(loaded, period=period, keep_rejects=keep_rejects)
         assert str(general_failure.value) == str(exc)
         return
-    _same(fast, _general(loaded, period=period, keep_rejects=True))
+    _same(fast, _general(loaded, period=period, keep_rejects=keep_rejects))
 
 
 def test_a_clean_export_takes_the_fast_reading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -204,8 +227,10 @@ def test_a_clean_export_takes_the_fast_reading(tmp_path: Path, monkeypatch: pyte
     ]
     loaded = _write(tmp_path, rows)
     runs = _readings(monkeypatch)
+    typed = _typed_taken(monkeypatch)
     result = pipeline.score(loaded)
-    assert runs == [frozenset()]  # one run, no source read again
+    assert runs == [(frozenset(), frozenset())]  # one run, no source read again
+    assert typed == [{"calls": {"connected", "talk", "score", "share"}}]  # numbers and flags
     by_agent = {row["agent_id"]: row for row in result.metrics.to_dicts()}
     assert by_agent["A1"]["talk_per_call"] == 60.0  # (30 + 90) / 2
     assert by_agent["A2"]["answer_rate"] == 0.0
@@ -229,7 +254,8 @@ def test_a_dirty_cell_sends_the_source_to_the_general_reading(
     loaded = _write(tmp_path, [row, row | {column: cell}])
     runs = _readings(monkeypatch)
     result = pipeline.score(loaded)
-    assert runs == [frozenset(), frozenset({"calls"})]
+    assert runs[0] == (frozenset(), frozenset())
+    assert runs[-1][0] == frozenset({"calls"})
     assert result.data_quality.sources["calls"].rows_used == 2  # the general reading cleaned the cell
 
 
@@ -261,3 +287,96 @@ def test_datetimes_with_leading_space_read_the_same() -> None:
     raw = frame.select(parse_column(pl.col("t"), spec, None))["t"]
     cleaned = frame.select(parse_column(clean_text(pl.col("t")), spec, None))["t"]
     assert raw.to_list() == cleaned.to_list()
+
+
+# --- columns typed by the CSV reader -------------------------------------------------------------
+
+
+def _clean_row(**cells: str) -> dict[str, str]:
+    row = {"Agent": "A1", "Start": "2026-10-01 09:00:00", "Day": "2026-10-01", "Connected": "是"}
+    return row | {"Talk": "30", "Score": "3", "Share": "0.5", "Outcome": "sale"} | cells
+
+
+def test_a_null_word_past_the_sample_reads_again_with_text_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from csperf.sources import TYPE_SAMPLE_ROWS
+
+    rows = [_clean_row(Talk=str(i % 90)) for i in range(TYPE_SAMPLE_ROWS + 50)]
+    rows += [_clean_row(Talk="--", Connected="N/A"), _clean_row(Agent="A2", Talk="n/a")]
+    loaded = _write(tmp_path, rows)
+    runs = _readings(monkeypatch)
+    typed = _typed_taken(monkeypatch)
+    fast = pipeline.score(loaded)
+    # the reader fails on `--`; the second run reads text columns and still takes the fast reading
+    assert runs == [(frozenset(), frozenset()), (frozenset(), frozenset({"calls"}))]
+    assert "talk" in typed[0]["calls"] and typed[1]["calls"] == set()
+    assert fast.data_quality.sources["calls"].rows_used == len(rows)
+    _same(fast, _general(loaded))
+
+
+def test_a_null_word_in_the_sample_keeps_the_column_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [_clean_row(), _clean_row(Talk="-", Connected="null"), _clean_row(Agent="A2", Talk="45")]
+    loaded = _write(tmp_path, rows)
+    runs = _readings(monkeypatch)
+    typed = _typed_taken(monkeypatch)
+    fast = pipeline.score(loaded)
+    assert runs == [(frozenset(), frozenset())]  # one run: only the columns that fit were typed
+    assert typed == [{"calls": {"connected", "score", "share"}}]  # null words are among a flag's words
+    _same(fast, _general(loaded))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(alphabet="0123456789.eE+-_, \t", min_size=1, max_size=8)
+    | st.sampled_from(["NaN", "nan", "inf", "-Infinity", "1e400", "0x1A", "１２", "\u00a012", "12\u00a0"])
+)
+def test_where_the_reader_takes_a_number_it_reads_what_the_general_reading_does(text: str) -> None:
+    import io
+
+    from csperf.config import ColumnSpec
+    from csperf.fastpaths import cleaned_cell
+    from csperf.parsing import parse_column
+    from csperf.sources import null_words
+
+    csv_text = 'x\n"' + text.replace('"', '""') + '"\n'
+    try:
+        read = pl.read_csv(io.StringIO(csv_text), schema={"x": pl.Float64})["x"][0]
+    except pl.exceptions.PolarsError:
+        return  # the whole reading fails: the pipeline then reads text columns
+    from csperf.config import SourceConfig
+
+    nulls = null_words(SourceConfig.model_validate({"path": "x.csv"}))
+    spec = ColumnSpec.model_validate({"type": "float"})
+    general = pl.select(parse_column(cleaned_cell(pl.lit(text), nulls), spec, None)).item()
+    if read is None or general is None:
+        assert read is None and general is None, text
+    elif read != read:  # NaN
+        assert general != general, text
+    else:
+        assert read == general, text
+
+
+def test_each_word_of_a_flag_column_reads_as_the_general_reading_reads_it() -> None:
+    from csperf.config import ColumnSpec, SourceConfig
+    from csperf.fastread import _typed_stages, reader_types
+    from csperf.parsing import parse_column
+    from csperf.sources import null_words
+
+    nulls = null_words(SourceConfig.model_validate({"path": "x.csv"}))
+    spec = ColumnSpec.model_validate({"type": "bool"})
+    enum = reader_types(SourceConfig.model_validate({"path": "x.csv"}), {"flag": spec}, nulls)["flag"]
+    assert isinstance(enum, pl.Enum)
+    words = enum.categories.to_list()
+    frame = pl.DataFrame({"_raw_flag": words}, schema={"_raw_flag": enum})
+    held, value, _ = _typed_stages("flag", spec, enum)
+    typed = frame.select(held.alias("held"), value.alias("value"))
+    texts = pl.DataFrame({"t": words})
+    general = texts.select(
+        pl.when(pl.col("t").str.to_lowercase().is_in(nulls)).then(None).otherwise(pl.col("t")).alias("clean")
+    ).with_columns(parse_column(pl.col("clean"), spec, None).alias("value"))
+    assert typed["value"].to_list() == general["value"].to_list()
+    assert typed["held"].is_not_null().to_list() == general["clean"].is_not_null().to_list()
+    assert {"是", "否", "TRUE", "no", "-", "N/A"} <= set(words)

@@ -116,3 +116,69 @@ def test_a_file_that_stops_being_utf8_still_names_the_line(tmp_path: Path) -> No
         frame = read_source(loaded.config, "calls", tmp_path)
     with pytest.raises(pl.exceptions.PolarsError):
         frame.accounting_query().collect()
+
+
+EXACT_CONFIG = """
+name: exact sums
+sources:
+  calls:
+    path: calls.csv
+    columns:
+      agent_id: Agent
+      rating: {from: Rating, type: float}
+      talk: {from: Talk, type: duration, unit: min}
+measures:
+  rated: {source: calls, agg: count, value: rating}
+  stars: {source: calls, agg: sum, value: rating}
+  mean_rating: {source: calls, agg: mean, value: rating}
+  talk_s: {source: calls, agg: sum, value: talk, where: "rating >= 3"}
+metrics:
+  csat: {ratio: [stars, rated], unit: score}
+scorecards:
+  all:
+    categories:
+      quality: {weight: 100, metrics: {csat: {weight: 100, points: {linear: {floor: 1, target: 5}}}}}
+"""
+
+
+def _score_rows(folder: Path, rows: list[tuple[str, str, str]]) -> pl.DataFrame:
+    folder.mkdir()
+    (folder / "config.yaml").write_text(EXACT_CONFIG, encoding="utf-8")
+    lines = ["Agent,Rating,Talk"] + [",".join(row) for row in rows]
+    (folder / "calls.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = pipeline.score(load_config(folder / "config.yaml"))
+    return result.metrics.select("agent_id", "stars", "mean_rating", "talk_s", "csat").sort("agent_id")
+
+
+def test_float_sums_do_not_depend_on_the_order_of_rows(tmp_path: Path) -> None:
+    import random
+    from decimal import Decimal
+
+    generator = random.Random(7)
+    rows = [
+        (
+            f"A{generator.randint(1, 3)}",
+            f"{generator.randint(10, 50) / 10}",
+            f"{generator.randint(1, 999) / 100}",
+        )
+        for _ in range(60_000)  # enough rows for Polars to split the file among threads
+    ]
+    shuffled = rows[:]
+    generator.shuffle(shuffled)
+    first, second = _score_rows(tmp_path / "a", rows), _score_rows(tmp_path / "b", shuffled)
+    assert first.equals(second)  # bit for bit, whatever the order the rows were summed in
+    for agent in first.to_dicts():
+        mine = [row for row in rows if row[0] == agent["agent_id"]]
+        stars = sum(Decimal(rating) for _, rating, _ in mine)  # exact decimal arithmetic
+        talk = sum(Decimal(talk) * 60 for _, rating, talk in mine if Decimal(rating) >= 3)
+        assert agent["stars"] == float(stars)
+        assert agent["mean_rating"] == float(stars) / len(mine)
+        assert agent["talk_s"] == float(talk)
+
+
+def test_a_float_sum_a_fixed_point_cannot_hold_stays_a_float_sum(tmp_path: Path) -> None:
+    rows = [("A1", "NaN", "1"), ("A1", "4.5", "2"), ("A2", "1e300", "1"), ("A2", "2", "1"), ("A3", "", "1")]
+    table = {row["agent_id"]: row for row in _score_rows(tmp_path / "c", rows).to_dicts()}
+    assert table["A1"]["stars"] != table["A1"]["stars"]  # NaN, as a float sum gives
+    assert table["A2"]["stars"] == 1e300 + 2
+    assert table["A3"]["stars"] == 0 and table["A3"]["mean_rating"] is None  # no value: no mean

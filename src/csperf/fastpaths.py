@@ -85,7 +85,7 @@ def is_null_word(text: pl.Expr, words: list[str]) -> pl.Expr:
     return text.is_in(list(variants))
 
 
-def _bool_words(spec: ColumnSpec) -> tuple[list[str], list[str]]:
+def bool_words(spec: ColumnSpec) -> tuple[list[str], list[str]]:
     """Exact spellings that `parse_bool` reads as True / False: the caseless words as given, and every
     case variant of the ASCII ones."""
     true_words = [w.lower() for w in (spec.true_values or TRUE_WORDS)]
@@ -105,6 +105,19 @@ def _bool_words(spec: ColumnSpec) -> tuple[list[str], list[str]]:
     return sorted(true_exact), sorted(false_exact)
 
 
+def number_value(number: pl.Expr, spec: ColumnSpec) -> pl.Expr:
+    """The value of a column of type `int`, `float`, `number`, `percent` or `duration` from the
+    float its cell reads as (null for an `int` that is not whole)."""
+    if spec.type == "int":
+        return pl.when(number == number.round(0)).then(number).otherwise(None).cast(pl.Int64, strict=False)
+    if spec.type == "percent":
+        # The same operations as parse_number (Polars divides by a scalar via its reciprocal).
+        return pl.when(number.abs() > 1).then(number / 100).otherwise(number)
+    if spec.type == "duration":
+        return number * UNIT_SECONDS[spec.unit or "s"]
+    return number
+
+
 def fast_value(text: pl.Expr, spec: ColumnSpec) -> pl.Expr | None:
     """A cheap reading of `text`: null, or exactly what `parse_column(text, spec)` gives.
 
@@ -114,19 +127,9 @@ def fast_value(text: pl.Expr, spec: ColumnSpec) -> pl.Expr | None:
         return None
     if spec.type in CAST_TYPES:
         # A plain number: the general parser has nothing to strip and reads the same float.
-        number = text.cast(pl.Float64, strict=False)
-        if spec.type == "int":
-            return (
-                pl.when(number == number.round(0)).then(number).otherwise(None).cast(pl.Int64, strict=False)
-            )
-        if spec.type == "percent":
-            # The same operations as parse_number (Polars divides by a scalar via its reciprocal).
-            return pl.when(number.abs() > 1).then(number / 100).otherwise(number)
-        if spec.type == "duration":
-            return number * UNIT_SECONDS[spec.unit or "s"]
-        return number
+        return number_value(text.cast(pl.Float64, strict=False), spec)
     if spec.type == "bool":
-        true_exact, false_exact = _bool_words(spec)
+        true_exact, false_exact = bool_words(spec)
         return (
             pl.when(text.is_in(true_exact))
             .then(pl.lit(True))
@@ -162,7 +165,7 @@ def _fast_safe_cached(key: tuple[object, ...], words: tuple[str, ...]) -> bool:
         return False
     probes = [*variants, " 1", "1 ", "=1", "'1", "\ufeff1"]
     if spec.type == "bool":
-        true_exact, false_exact = _bool_words(spec)
+        true_exact, false_exact = bool_words(spec)
         probes += [p + w for w in true_exact + false_exact for p in (" ", "=", "'", "\ufeff")]
         probes += [w + " " for w in true_exact + false_exact]
     frame = pl.DataFrame({"t": probes}, schema={"t": pl.String})
@@ -175,7 +178,7 @@ def raw_fast_value(raw: pl.Expr, spec: ColumnSpec, null_words: list[str]) -> pl.
     if spec.values or fast_value(raw, spec) is None:
         return None
     if spec.type == "bool":
-        true_exact, false_exact = _bool_words(spec)
+        true_exact, false_exact = bool_words(spec)
         variants = set(null_variants(tuple(null_words)) or ())
         clean = [w for w in true_exact + false_exact if w not in variants and w == w.strip()]
         clean = [w for w in clean if not w.startswith(TRICK_STARTS)]

@@ -16,7 +16,7 @@ way. So the figures never depend on which reading ran (tests/test_fast_read.py r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -25,8 +25,11 @@ from csperf.config import ColumnSpec, Config, SourceConfig
 from csperf.fastpaths import (
     CAST_TYPES,
     TOTAL_ROW_PATTERN,
+    bool_words,
     cleaned_cell,
     is_null_word,
+    null_variants,
+    number_value,
     raw_fast_value,
     total_text,
 )
@@ -51,6 +54,8 @@ class FastReading:
     check_agent_keys: bool
     null_words: list[str]
     drop_total_rows: bool
+    # Columns typed by the CSV reader itself (see `reader_types`): `_raw_<column>` is not text.
+    typed: dict[str, pl.DataType] = field(default_factory=dict)
 
 
 def _simple_agent_rules(config: Config, aliases: dict[str, str]) -> bool:
@@ -74,18 +79,75 @@ def _value(
     return None
 
 
+def reader_types(
+    source: SourceConfig, specs: dict[str, ColumnSpec], nulls: list[str]
+) -> dict[str, pl.DataType]:
+    """The columns Polars' CSV reader may type itself in the fast reading, with their type: numbers
+    as Float64, flags as an Enum of their words and the null words.
+
+    Where the reader takes a cell, it reads what the fast reading of its text gives: a number the
+    same float (leading spaces, which cleaning removes, included), a flag word itself; an empty
+    cell is null, as the null word "" makes it. A cell it does not take (`-` in a number column,
+    `12 min`, a flag word with a space) makes the whole read fail: the pipeline then reads the
+    source with text columns (tests/test_fast_read.py checks both agree).
+    """
+    if "" not in nulls:
+        return {}
+    words = [v for v in null_variants(tuple(nulls)) or () if v]
+    types: dict[str, pl.DataType] = {}
+    for canonical, spec in specs.items():
+        if canonical == AGENT or spec.fill_down or canonical in source.fill_down:
+            continue
+        if raw_fast_value(pl.col(canonical), spec, nulls) is None:
+            continue
+        if spec.type in CAST_TYPES:
+            types[canonical] = pl.Float64()
+        elif spec.type == "bool":
+            true_words, false_words = bool_words(spec)
+            types[canonical] = pl.Enum([*true_words, *false_words, *words])
+    return types
+
+
+def sample_fits(cells: list[str], dtype: pl.DataType) -> bool:
+    """Whether the reader would take each of these cells as `dtype` (a few it would take may fail:
+    that only keeps the column text)."""
+    present = [cell for cell in cells if cell]
+    if isinstance(dtype, pl.Enum):
+        return set(present) <= set(dtype.categories.to_list())
+    return pl.Series(present, dtype=pl.String).cast(pl.Float64, strict=False).null_count() == 0
+
+
+def _typed_stages(
+    canonical: str, spec: ColumnSpec, dtype: pl.DataType
+) -> tuple[pl.Expr, pl.Expr, pl.Expr | None]:
+    """`_cln_<column>`, the value and the dirty check (or None) of a column the reader typed."""
+    raw = pl.col(f"_raw_{canonical}")
+    if isinstance(dtype, pl.Enum):
+        true_count, false_count = (len(words) for words in bool_words(spec))
+        code = raw.to_physical()  # the word's place among the Enum's categories
+        held = pl.when(code < true_count + false_count).then(True)
+        flag = pl.when(code < true_count).then(True).when(code < true_count + false_count).then(False)
+        return held, flag.otherwise(pl.lit(None, pl.Boolean)), None
+    value = number_value(raw, spec)
+    dirty = raw.is_not_null() & pl.col(canonical).is_null() if spec.type == "int" else None
+    return pl.when(raw.is_not_null()).then(True), value, dirty
+
+
 def fast_reading(
     config: Config,
     source: SourceConfig,
     specs: dict[str, ColumnSpec],
     nulls: list[str],
     aliases: dict[str, str],
+    typed: dict[str, pl.DataType] | None = None,
 ) -> FastReading | None:
     """The stages of the fast reading, or None when a column needs the general reading (`extract:`,
     value maps, `agent_from:`). `_cln_<column>` is the text with null words removed, except for
-    typed columns, where it is True when the cell holds something, else null."""
+    typed columns, where it is True when the cell holds something, else null. `typed`: the
+    columns the CSV reader typed (from `reader_types`)."""
     if source.agent_from is not None or any(spec.extract or spec.values for spec in specs.values()):
         return None
+    typed = typed or {}
     cleaned_stage: list[pl.Expr] = []
     value_stage: list[pl.Expr] = []
     dirty: list[pl.Expr] = []
@@ -93,6 +155,13 @@ def fast_reading(
     for canonical, spec in specs.items():
         raw = pl.col(f"_raw_{canonical}")
         cleaned_name = f"_cln_{canonical}"
+        if canonical in typed:
+            held, read, unread = _typed_stages(canonical, spec, typed[canonical])
+            cleaned_stage.append(held.alias(cleaned_name))
+            value_stage.append(read.alias(canonical))
+            if unread is not None:
+                dirty.append(unread)
+            continue
         null_word = is_null_word(raw, nulls)
         if spec.type == "str" or canonical == AGENT:
             cleaned_stage.append(pl.when(null_word).then(None).otherwise(raw).alias(cleaned_name))
@@ -123,7 +192,9 @@ def fast_reading(
         for canonical, spec in specs.items()
         if spec.default is not None
     ]
-    return FastReading([cleaned_stage, value_stage, finish], check_agent_keys, nulls, source.drop_total_rows)
+    return FastReading(
+        [cleaned_stage, value_stage, finish], check_agent_keys, nulls, source.drop_total_rows, typed
+    )
 
 
 def general_agent_id(config: Config, nulls: list[str], text: pl.Expr) -> pl.Expr:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -16,8 +17,78 @@ ROWS = "__csperf_rows__"  # rows per group in the combined query of a source
 COUNTING_AGGREGATIONS = ("count", "sum", "count_distinct")
 
 
+# A float sum in a parallel group-by depends on the order the rows arrive in: the last bits of a
+# figure would change from run to run. Summed as fixed-point decimals (exact, so in any order)
+# they do not; a group holding a value a 12-decimal fixed point cannot hold keeps the float sum.
+EXACT_SUM = pl.Decimal(38, 12)
+EXACT_LIMIT = 1e15
+
+
+def float_valued(frame: pl.LazyFrame, measures: dict[str, MeasureConfig]) -> set[str]:
+    """The sums and means whose value is a float (their order of rows matters; see EXACT_SUM)."""
+    values = {n: m.value for n, m in measures.items() if m.agg in ("sum", "mean") and m.value is not None}
+    if not values:
+        return set()
+    schema = frame.select([sql_expression(v).alias(n) for n, v in values.items()]).collect_schema()
+    return {name for name, dtype in schema.items() if dtype.is_float()}
+
+
+@dataclass
+class Aggregates:
+    """What a group-by computes for some measures: `exprs`, then `finish` on the (small) result,
+    which makes measures of the helper columns `helpers` and drops them."""
+
+    exprs: list[pl.Expr] = field(default_factory=list)
+    finish: list[pl.Expr] = field(default_factory=list)
+    helpers: list[str] = field(default_factory=list)
+
+    def apply(self, grouped: pl.LazyFrame) -> pl.LazyFrame:
+        if not self.finish:
+            return grouped
+        return grouped.with_columns(self.finish).drop(self.helpers)
+
+
+def measure_aggregates(measures: dict[str, MeasureConfig], floating: set[str]) -> Aggregates:
+    """The aggregates of these measures in a group-by on agent (`floating`: see `float_valued`).
+
+    A float sum or mean takes parts that Polars' streaming engine each computes as rows arrive
+    (a condition inside the aggregation would make it hold every row), combined afterwards."""
+    result = Aggregates()
+    for name, measure in measures.items():
+        if name not in floating:
+            result.exprs.append(measure_expression(name, measure))
+            continue
+        # The `where:` filter comes last: `x.filter(w).sum()` streams, `x.filter(w).cast(..).sum()` not.
+        value = sql_expression(measure.value or "")
+        kept = sql_expression(measure.where).fill_null(False) if measure.where else pl.lit(True)
+        fixed, rough, unusual, count = (f"{name}__{part}" for part in ("fixed", "float", "unusual", "count"))
+        result.exprs += [
+            value.cast(EXACT_SUM, strict=False).filter(kept).sum().alias(fixed),
+            value.filter(kept).sum().alias(rough),
+            ((value.is_nan() | (value.abs() >= EXACT_LIMIT)) & kept).any().alias(unusual),  # NaN, infinities
+        ]
+        result.helpers += [fixed, rough, unusual]
+        total = pl.when(pl.col(unusual)).then(pl.col(rough)).otherwise(pl.col(fixed).cast(pl.Float64))
+        if measure.agg == "mean":
+            result.exprs.append((value.is_not_null() & kept).sum().alias(count))
+            result.helpers.append(count)
+            total = pl.when(pl.col(count) > 0).then(total / pl.col(count))
+        result.finish.append(total.alias(name))
+    return result
+
+
+def _value(measure: MeasureConfig) -> pl.Expr:
+    """The measure's value over the rows its `where:` keeps."""
+    assert measure.value is not None
+    value = sql_expression(measure.value)
+    if measure.where:
+        value = value.filter(sql_expression(measure.where).fill_null(False))
+    return value
+
+
 def measure_expression(name: str, measure: MeasureConfig) -> pl.Expr:
-    """The aggregate expression of one measure inside a group-by on agent."""
+    """The aggregate expression of one measure inside a group-by on agent (float sums and means
+    go through `measure_aggregates`, which makes them exact)."""
     where = sql_expression(measure.where).fill_null(False) if measure.where else None
     if measure.agg == "count":
         if measure.value is None:
@@ -29,10 +100,7 @@ def measure_expression(name: str, measure: MeasureConfig) -> pl.Expr:
             counted = present & where if where is not None else present
         # Summing booleans gives unsigned integers; cast so later subtraction can go negative.
         return counted.sum().cast(pl.Int64).alias(name)
-    assert measure.value is not None
-    value = sql_expression(measure.value)
-    if where is not None:
-        value = value.filter(where)
+    value = _value(measure)
     match measure.agg:
         case "sum":
             result = value.sum()
@@ -63,8 +131,8 @@ def measures_by_source(config: Config) -> dict[str, dict[str, MeasureConfig]]:
 
 def aggregate_query(used_rows: pl.LazyFrame, measures: dict[str, MeasureConfig]) -> pl.LazyFrame:
     """One lazy group-by computing every measure of a source per agent."""
-    exprs = [measure_expression(name, m) for name, m in measures.items()]
-    return used_rows.group_by(AGENT).agg(exprs)
+    aggregates = measure_aggregates(measures, float_valued(used_rows, measures))
+    return aggregates.apply(used_rows.group_by(AGENT).agg(aggregates.exprs))
 
 
 def source_queries(
@@ -84,8 +152,8 @@ def source_queries(
     keys = frame.accounting_keys()
     if measures and AGENT not in keys:
         keys.append(AGENT)
-    exprs = [measure_expression(name, m) for name, m in (measures or {}).items()]
-    return [frame.frame.group_by(keys).agg(pl.len().alias(ROWS), *exprs)]
+    aggregates = measure_aggregates(measures or {}, float_valued(frame.frame, measures or {}))
+    return [aggregates.apply(frame.frame.group_by(keys).agg(pl.len().alias(ROWS), *aggregates.exprs))]
 
 
 def source_results(

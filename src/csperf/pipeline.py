@@ -211,7 +211,8 @@ def score(
     keep_rejects: bool = False,
 ) -> ScoreResult:
     """Score every agent: the whole run, from files to ranked scores with their breakdown."""
-    return _score(loaded, data_dir, period, scorecards, keep_rejects, general=frozenset())
+    none: frozenset[str] = frozenset()
+    return _score(loaded, data_dir, period, scorecards, keep_rejects, general=none, untyped=none)
 
 
 def _score(
@@ -221,9 +222,12 @@ def _score(
     scorecards: list[str] | None,
     keep_rejects: bool,
     general: frozenset[str],
+    untyped: frozenset[str],
 ) -> ScoreResult:
-    """`score`, taking the fast reading of each source not in `general` (see csperf.fastread) and
-    scoring again with the general reading of the sources where it does not hold."""
+    """`score`, taking the fast reading of each source not in `general` (see csperf.fastread), with
+    columns typed by the CSV reader unless the source is in `untyped`. When the query fails, the
+    sources read with typed columns are read again without them, then all the general way; a
+    source where the fast reading does not hold is read again the general way."""
     config = loaded.config
     base = base_directory(loaded, data_dir)
     with deferred_utf8_check():  # Polars checks UTF-8 while reading; see recheck_encodings below
@@ -235,6 +239,7 @@ def _score(
                 period=period,
                 fast=name not in general,
                 row_numbers=keep_rejects or _places_needed(config, name),
+                typed_reading=not keep_rejects and name not in untyped,
             )
             for name in config.sources
         }
@@ -271,8 +276,11 @@ def _score(
     try:
         collected = collect_streaming(queries)
     except pl.exceptions.PolarsError:
+        typed = frozenset(name for name, frame in frames.items() if frame.fast and frame.fast.typed)
+        if typed:  # a cell the reader does not take as the column's type (a null word, say)
+            return _score(loaded, data_dir, period, scorecards, keep_rejects, general, untyped | typed)
         if fast_sources:
-            return _score(loaded, data_dir, period, scorecards, keep_rejects, general=general | fast_sources)
+            return _score(loaded, data_dir, period, scorecards, keep_rejects, general | fast_sources, untyped)
         # A measure may fail on a rejected or skipped row: count and aggregate separately.
         combined = False
         split = [q for name, frame in frames.items() for q in source_queries(frame, grouped.get(name), False)]
@@ -289,7 +297,7 @@ def _score(
         if not reading_holds(config, frames[name], collected[accounting_at[name]])
     )
     if unclean:
-        return _score(loaded, data_dir, period, scorecards, keep_rejects, general=general | unclean)
+        return _score(loaded, data_dir, period, scorecards, keep_rejects, general | unclean, untyped)
     results = iter(collected)
 
     quality = DataQuality()

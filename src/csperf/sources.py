@@ -23,7 +23,7 @@ import re
 import sys
 import unicodedata
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -38,7 +38,7 @@ from csperf.config import ColumnSpec, Config, SourceConfig
 from csperf.errors import DataError
 from csperf.expressions import sql_expression
 from csperf.fastpaths import TOTAL_ROW_PATTERN, clean_stages, parse_stages, total_candidate, total_text
-from csperf.fastread import DIRTY, FastReading, fast_reading
+from csperf.fastread import DIRTY, FastReading, fast_reading, reader_types, sample_fits
 from csperf.identity import alias_map, apply_aliases, normalise_agent_id
 from csperf.presets import apply_preset, merged_specs
 
@@ -51,6 +51,7 @@ SNIFF_BYTES = 1 << 20
 MIXED_UTF8_CHARS = 8
 HEAD_BYTES = 1 << 18
 HEADER_SCAN_ROWS = 30
+TYPE_SAMPLE_ROWS = 1000  # head records looked at before the CSV reader is asked to type a column
 DELIMITERS = [",", ";", "\t", "|"]
 XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 
@@ -74,6 +75,10 @@ class RawFile:
     header_row: int | None = None
     encoding: str | None = None
     hint: str = ""
+    # For a file Polars' CSV reader reads: the same frame with some `_c<i>` typed by the reader,
+    # and the first records after the header (to see whether a type fits; see csperf.fastread).
+    retype: Callable[[dict[str, pl.DataType]], pl.LazyFrame] | None = None
+    sample: Callable[[], list[list[str]]] | None = None
 
 
 @dataclass
@@ -413,28 +418,38 @@ def _read_csv_raw(path: Path, source: SourceConfig, wanted: set[str], row_number
     numbering: dict[str, Any] = (
         {"row_index_name": ROW, "row_index_offset": first_data + 1} if row_numbers else {}
     )
-    try:
-        frame = pl.scan_csv(
+
+    def scan(types: dict[str, pl.DataType] | None = None) -> pl.LazyFrame:
+        return pl.scan_csv(
             data,
             has_header=source.has_header,
             separator=source.delimiter,
             skip_rows=header_index,
             infer_schema=False,
+            schema_overrides=types,
             truncate_ragged_lines=True,
             raise_if_empty=False,
             with_column_names=lambda columns: [f"_c{i}" for i in range(len(columns))],
             **numbering,  # no record spans lines here: record n is line n
         )
-        present = set(frame.collect_schema().names())
+
+    try:
+        present = set(scan().collect_schema().names())
     except pl.exceptions.PolarsError as exc:
         raise DataError(f"{path}: cannot read as CSV: {_first_line(exc)}") from None
-    raw.frame = frame.select(
-        pl.col(ROW).cast(pl.Int64) if row_numbers else pl.lit(None, pl.Int64).alias(ROW),
-        *(
-            pl.col(f"_c{i}") if f"_c{i}" in present else pl.lit(None, pl.String).alias(f"_c{i}")
-            for i in range(len(headers))
-        ),
-    )
+
+    def select(frame: pl.LazyFrame) -> pl.LazyFrame:
+        return frame.select(
+            pl.col(ROW).cast(pl.Int64) if row_numbers else pl.lit(None, pl.Int64).alias(ROW),
+            *(
+                pl.col(f"_c{i}") if f"_c{i}" in present else pl.lit(None, pl.String).alias(f"_c{i}")
+                for i in range(len(headers))
+            ),
+        )
+
+    raw.frame = select(scan())
+    raw.retype = lambda types: select(scan({c: t for c, t in types.items() if c in present}))
+    raw.sample = lambda: _head_records(text, source.delimiter, complete, TYPE_SAMPLE_ROWS)[first_data:]
     raw.header_row = header_index + 1 if source.has_header else None
     return raw
 
@@ -773,16 +788,12 @@ def _missing_column_message(
     )
 
 
-def _select_canonical(
-    raw: RawFile,
-    source_name: str,
-    source: SourceConfig,
-    specs: dict[str, ColumnSpec],
-    matched: dict[str, str],
-) -> pl.LazyFrame:
+def _column_positions(
+    raw: RawFile, source_name: str, source: SourceConfig, specs: dict[str, ColumnSpec]
+) -> dict[str, int]:
+    """canonical column → its position in the file (absent: optional and not found)."""
     problems: list[str] = []
-    selected: list[pl.Expr] = [pl.col(ROW).cast(pl.Int64), pl.lit(str(raw.path)).alias(FILE)]
-    selected.append(pl.col("_c0").alias(FIRST) if raw.headers else pl.lit(None, pl.String).alias(FIRST))
+    found: dict[str, int] = {}
     for canonical, spec in specs.items():
         assert spec.from_ is not None
         options = spec.from_ if isinstance(spec.from_, list) else [spec.from_]
@@ -802,13 +813,55 @@ def _select_canonical(
         elif not positions:
             if spec.required:
                 problems.append(_missing_column_message(raw, source_name, canonical, spec.from_))
-            selected.append(pl.lit(None, dtype=pl.String).alias(f"_raw_{canonical}"))
         else:
-            matched[canonical] = raw.headers[positions[0]]
-            selected.append(pl.col(f"_c{positions[0]}").cast(pl.String).alias(f"_raw_{canonical}"))
+            found[canonical] = positions[0]
     if problems:
         raise DataError(*problems)
-    frame = raw.frame.select(selected)
+    return found
+
+
+def _typed_columns(
+    candidates: dict[str, pl.DataType], raws: list[tuple[RawFile, dict[str, int]]]
+) -> dict[str, pl.DataType]:
+    """The candidates the CSV reader types in every file: the files are all read by it and the
+    first records of each take the type (a column of `-` or `12 min` stays text)."""
+    if not candidates or any(raw.retype is None or raw.sample is None for raw, _ in raws):
+        return {}
+    typed = dict(candidates)
+    for raw, positions in raws:
+        assert raw.sample is not None
+        records = raw.sample()
+        for canonical in list(typed):
+            if canonical not in positions:
+                continue
+            at = positions[canonical]
+            if not sample_fits([r[at] for r in records if at < len(r)], typed[canonical]):
+                del typed[canonical]
+    return typed
+
+
+def _select_canonical(
+    raw: RawFile,
+    source: SourceConfig,
+    specs: dict[str, ColumnSpec],
+    positions: dict[str, int],
+    typed: dict[str, pl.DataType],
+) -> pl.LazyFrame:
+    """ROW, FILE, FIRST and `_raw_<column>`: text, or as typed by the reader for `typed` columns."""
+    selected: list[pl.Expr] = [pl.col(ROW).cast(pl.Int64), pl.lit(str(raw.path)).alias(FILE)]
+    selected.append(pl.col("_c0").alias(FIRST) if raw.headers else pl.lit(None, pl.String).alias(FIRST))
+    types: dict[str, pl.DataType] = {}
+    for canonical in specs:
+        name = f"_raw_{canonical}"
+        if canonical not in positions:
+            selected.append(pl.lit(None, dtype=typed.get(canonical, pl.String)).alias(name))
+        elif canonical in typed:
+            types[f"_c{positions[canonical]}"] = typed[canonical]
+            selected.append(pl.col(f"_c{positions[canonical]}").alias(name))
+        else:
+            selected.append(pl.col(f"_c{positions[canonical]}").cast(pl.String).alias(name))
+    frame = raw.frame if not types else raw.retype(types) if raw.retype else raw.frame
+    frame = frame.select(selected)
     fill = [c for c, s in specs.items() if s.fill_down or c in source.fill_down]
     if fill:
         frame = _fill_down(frame, fill, [c for c in specs if c not in fill])
@@ -871,6 +924,7 @@ def read_source(
     keep_text: bool = False,
     fast: bool = False,
     row_numbers: bool = True,
+    typed_reading: bool = False,
 ) -> SourceFrame:
     """Read every file of a source lazily and mark each row's status.
 
@@ -879,6 +933,9 @@ def read_source(
     `fast` takes the fast reading where the columns allow it; the caller must then check the
     result with `csperf.fastread.reading_holds`. With the fast reading, `row_numbers=False` leaves
     ROW null: for a caller that needs no row's place (no rejects file, no evidence, no dedupe).
+    `typed_reading` lets the fast reading of a CSV file have numbers and flags typed by Polars'
+    reader (`_raw_<column>` is then typed, so not for a rejects file); a cell the type does not
+    take makes the query fail, and the caller reads again without it.
     """
     is_roster = source is not None and source_name == "roster"
     source = apply_preset(source or config.sources[source_name])
@@ -890,9 +947,9 @@ def read_source(
     if fast and not keep_text:
         plan = fast_reading(config, source, specs, null_words(source), aliases)
     numbered = row_numbers or plan is None
-    parts: list[pl.LazyFrame] = []
     result = SourceFrame(name=source_name, files=files, frame=pl.LazyFrame(), raw_headers={}, specs=specs)
     problems: list[str] = []
+    raws: list[tuple[RawFile, dict[str, int]]] = []
     for path in files:
         try:
             raw = read_raw(path, source, wanted, numbered)
@@ -900,12 +957,20 @@ def read_source(
             result.header_rows[path] = raw.header_row
             if raw.encoding:
                 result.encodings[path] = raw.encoding
-            result.matched[path] = {}
-            parts.append(_select_canonical(raw, source_name, source, specs, result.matched[path]))
+            raws.append((raw, _column_positions(raw, source_name, source, specs)))
         except DataError as exc:
             problems += [_with_key(problem, path, source_name) for problem in exc.problems]
     if problems:
         raise DataError(*problems)
+    typed: dict[str, pl.DataType] = {}
+    if plan is not None and typed_reading:
+        typed = _typed_columns(reader_types(source, specs, null_words(source)), raws)
+        if typed:
+            plan = fast_reading(config, source, specs, null_words(source), aliases, typed)
+    parts = []
+    for raw, positions in raws:
+        result.matched[raw.path] = {c: raw.headers[p] for c, p in positions.items()}
+        parts.append(_select_canonical(raw, source, specs, positions, typed))
     frame = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
     lookup = _agent_lookup(config, source, base_dir) if source.agent_from is not None else None
     labels = {c: _header_label(s, result.matched, c) for c, s in specs.items()}
@@ -980,7 +1045,10 @@ def _mark_rows(
         # row dirty (agent ids are checked once, after the run, when they are checked that way).
         if fast.check_agent_keys:
             candidates.remove("_cln_agent_id")
-        texts = [c.replace("_cln_", "_raw_", 1) for c in candidates]  # raw: `_cln_` may be a flag
+        # raw: `_cln_` may be a flag; a column the reader typed holds no label
+        texts = [
+            c.replace("_cln_", "_raw_", 1) for c in candidates if c.removeprefix("_cln_") not in fast.typed
+        ]
         possible = pl.any_horizontal([total_candidate(pl.col(c), TOTAL_ROW_PATTERN) for c in texts])
         frame = frame.with_columns((pl.col(DIRTY) | possible).alias(DIRTY))
     elif source.drop_total_rows:
