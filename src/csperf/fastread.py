@@ -8,7 +8,7 @@ datetime format, the text itself), and every row gets a `_dirty` flag where that
 vouch for the cell (text with outer spaces or a trick, a number that did not read). Agent ids are
 not checked row by row: the distinct ids are few and are checked once, after the run.
 
-`reading_holds` then looks at the run's accounting table (grouped by `_dirty` and agent): when no
+`reading_holds` then looks at the run's accounting table (grouped by agent, with `_dirty` per group): when no
 row is dirty and every agent id is what the general reading makes of it, the fast reading gave
 exactly the general reading's result; otherwise the pipeline reads that source again the general
 way. So the figures never depend on which reading ran (tests/test_fast_read.py runs both).
@@ -204,7 +204,7 @@ def general_agent_id(config: Config, nulls: list[str], text: pl.Expr) -> pl.Expr
 
 def reading_holds(config: Config, frame: SourceFrame, table: pl.DataFrame) -> bool:
     """Whether the fast reading of a source gave the general reading's rows: `table` is the run's
-    accounting of the source, grouped by (at least) `_dirty` and, if the source has one, agent."""
+    accounting of the source: per group (agent, if the source has one) whether it holds a dirty row."""
     assert frame.fast is not None
     if table.height and bool(table[DIRTY].any()):
         return False

@@ -153,7 +153,10 @@ def source_queries(
     if measures and AGENT not in keys:
         keys.append(AGENT)
     aggregates = measure_aggregates(measures or {}, float_valued(frame.frame, measures or {}))
-    return [aggregates.apply(frame.frame.group_by(keys).agg(pl.len().alias(ROWS), *aggregates.exprs))]
+    grouped = frame.frame.group_by(keys).agg(
+        pl.len().alias(ROWS), *frame.accounting_extras(), *aggregates.exprs
+    )
+    return [aggregates.apply(grouped)]
 
 
 def source_results(
