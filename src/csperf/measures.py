@@ -49,47 +49,49 @@ class Aggregates:
 
 
 def measure_aggregates(measures: dict[str, MeasureConfig], floating: set[str]) -> Aggregates:
-    """The aggregates of these measures in a group-by on agent (`floating`: see `float_valued`).
-
-    A float sum or mean takes parts that Polars' streaming engine each computes as rows arrive
-    (a condition inside the aggregation would make it hold every row), combined afterwards."""
+    """The aggregates of these measures in a group-by on agent (`floating`: see `float_valued`)."""
     result = Aggregates()
     for name, measure in measures.items():
-        if name not in floating:
+        if name in floating:
+            _add_exact_sum(result, name, measure)
+        else:
             result.exprs.append(measure_expression(name, measure))
-            continue
-        # The `where:` filter comes last: `x.filter(w).sum()` streams, `x.filter(w).cast(..).sum()` not.
-        value = sql_expression(measure.value or "")
-        kept = sql_expression(measure.where).fill_null(False) if measure.where else pl.lit(True)
-        fixed, rough, unusual, count = (f"{name}__{part}" for part in ("fixed", "float", "unusual", "count"))
-        result.exprs += [
-            value.cast(EXACT_SUM, strict=False).filter(kept).sum().alias(fixed),
-            value.filter(kept).sum().alias(rough),
-            ((value.is_nan() | (value.abs() >= EXACT_LIMIT)) & kept).any().alias(unusual),  # NaN, infinities
-        ]
-        result.helpers += [fixed, rough, unusual]
-        total = pl.when(pl.col(unusual)).then(pl.col(rough)).otherwise(pl.col(fixed).cast(pl.Float64))
-        if measure.agg == "mean":
-            result.exprs.append((value.is_not_null() & kept).sum().alias(count))
-            result.helpers.append(count)
-            total = pl.when(pl.col(count) > 0).then(total / pl.col(count))
-        result.finish.append(total.alias(name))
     return result
 
 
-def _value(measure: MeasureConfig) -> pl.Expr:
-    """The measure's value over the rows its `where:` keeps."""
+def _add_exact_sum(result: Aggregates, name: str, measure: MeasureConfig) -> None:
+    """A float sum or mean as parts that Polars' streaming engine each computes as rows arrive (a
+    condition inside the aggregation would make it hold every row), combined afterwards."""
     assert measure.value is not None
     value = sql_expression(measure.value)
-    if measure.where:
-        value = value.filter(sql_expression(measure.where).fill_null(False))
-    return value
+    kept = _kept_rows(measure)
+    if kept is None:
+        kept = pl.lit(True)
+    # The filter comes last: `x.filter(w).sum()` streams, `x.filter(w).cast(...).sum()` does not.
+    fixed, rough, unusual, count = (f"{name}__{part}" for part in ("fixed", "float", "unusual", "count"))
+    result.exprs += [
+        value.cast(EXACT_SUM, strict=False).filter(kept).sum().alias(fixed),
+        value.filter(kept).sum().alias(rough),
+        ((value.is_nan() | (value.abs() >= EXACT_LIMIT)) & kept).any().alias(unusual),  # NaN, infinities
+    ]
+    result.helpers += [fixed, rough, unusual]
+    total = pl.when(pl.col(unusual)).then(pl.col(rough)).otherwise(pl.col(fixed).cast(pl.Float64))
+    if measure.agg == "mean":
+        result.exprs.append((value.is_not_null() & kept).sum().alias(count))
+        result.helpers.append(count)
+        total = pl.when(pl.col(count) > 0).then(total / pl.col(count))
+    result.finish.append(total.alias(name))
+
+
+def _kept_rows(measure: MeasureConfig) -> pl.Expr | None:
+    """The measure's `where:` as a row condition (None: every row)."""
+    return sql_expression(measure.where).fill_null(False) if measure.where else None
 
 
 def measure_expression(name: str, measure: MeasureConfig) -> pl.Expr:
     """The aggregate expression of one measure inside a group-by on agent (float sums and means
     go through `measure_aggregates`, which makes them exact)."""
-    where = sql_expression(measure.where).fill_null(False) if measure.where else None
+    where = _kept_rows(measure)
     if measure.agg == "count":
         if measure.value is None:
             if where is None:
@@ -100,7 +102,10 @@ def measure_expression(name: str, measure: MeasureConfig) -> pl.Expr:
             counted = present & where if where is not None else present
         # Summing booleans gives unsigned integers; cast so later subtraction can go negative.
         return counted.sum().cast(pl.Int64).alias(name)
-    value = _value(measure)
+    assert measure.value is not None
+    value = sql_expression(measure.value)
+    if where is not None:
+        value = value.filter(where)
     match measure.agg:
         case "sum":
             result = value.sum()

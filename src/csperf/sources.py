@@ -868,7 +868,7 @@ def _select_canonical(
             selected.append(pl.col(f"_c{positions[canonical]}").alias(name))
         else:
             selected.append(pl.col(f"_c{positions[canonical]}").cast(pl.String).alias(name))
-    frame = raw.frame if not types else raw.retype(types) if raw.retype else raw.frame
+    frame = raw.retype(types) if types and raw.retype else raw.frame
     frame = frame.select(selected)
     fill = [c for c, s in specs.items() if s.fill_down or c in source.fill_down]
     if fill:
