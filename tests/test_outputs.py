@@ -6,7 +6,10 @@ import csv
 import json
 from pathlib import Path
 
+import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from csperf.cli import app
@@ -165,3 +168,54 @@ def test_pretty_json_writes_what_the_standard_encoder_writes() -> None:
     assert pretty_json(document) == standard
     odd = {"tiny": 1.5e-7, "big": 1e16, 3: "int key", "text": "合计 =1", "none": None, "nested": [[1, 2.5]]}
     assert json.loads(pretty_json(odd)) == json.loads(json.dumps(odd, ensure_ascii=False))
+
+
+@given(
+    st.lists(
+        st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True), st.floats(-1e6, 1e6)),
+        max_size=30,
+    )
+)
+def test_cleaned_columns_clean_every_cell_as_clean_number(values: list[float | None]) -> None:
+    from csperf.reports.tables import clean_number, cleaned_columns
+
+    frame = pl.DataFrame(
+        {
+            "x": pl.Series(values, dtype=pl.Float64),
+            "f32": pl.Series(values, dtype=pl.Float64).cast(pl.Float32),
+            "n": pl.Series(range(len(values)), dtype=pl.Int64),
+            "s": pl.Series([None if v is None else str(v) for v in values], dtype=pl.String),
+        }
+    )
+    cells = cleaned_columns(frame)
+    assert list(cells) == frame.columns
+    for name in frame.columns:
+        expected = [clean_number(v) for v in frame[name].to_list()]
+        # NaN == NaN is False: compare the JSON text, which is what the reports write
+        assert json.dumps(cells[name]) == json.dumps(expected), name
+
+
+def test_json_agent_detail_with_shrinkage_matches_the_breakdown() -> None:
+    """Every metric's detail in the JSON report is its breakdown row, rounded; shrunk metrics also
+    carry their raw value and k (read from the agents table)."""
+    from csperf.api import run_score
+    from csperf.reports.tables import agent_documents, clean_number
+
+    result = run_score(OUTBOUND, EXAMPLES)
+    documents = {d["agent_id"]: d for d in agent_documents(result)}
+    shrunk = [c.removesuffix("__raw") for c in result.agents.columns if c.endswith("__raw")]
+    rows = result.breakdown.to_dicts()
+    assert rows and len(documents) == result.agents.height
+    for row in rows:
+        detail = documents[row["agent_id"]]["metrics"][row["metric"]]
+        for field in ("category", "rule", "insufficient"):
+            assert detail[field] == row[field]
+        for field in ("value", "points", "weight", "effective_weight", "contribution"):
+            assert json.dumps(detail[field]) == json.dumps(clean_number(row[field]))
+        assert ("raw_value" in detail) == (row["metric"] in shrunk)
+    agents = result.agents.to_dicts()
+    for agent in agents:
+        for metric in shrunk:
+            detail = documents[agent["agent_id"]]["metrics"].get(metric)
+            if detail is not None:
+                assert detail["raw_value"] == clean_number(agent[f"{metric}__raw"])

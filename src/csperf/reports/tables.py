@@ -11,6 +11,17 @@ from csperf.model_base import label_text
 from csperf.pipeline import ScoreResult
 
 DECIMALS = 6
+# A metric's detail in the JSON report: these breakdown columns, in this order.
+DETAIL_FIELDS = [
+    "category",
+    "value",
+    "rule",
+    "points",
+    "weight",
+    "effective_weight",
+    "contribution",
+    "insufficient",
+]
 
 
 def clean_number(value: Any) -> Any:
@@ -69,30 +80,44 @@ def ranking_rows(result: ScoreResult) -> list[dict[str, Any]]:
     for metric in result.scored_metrics():
         columns += [metric, f"{metric}_points"]
     present = [c for c in columns if c in table.columns]
-    rows = table.select(present).to_dicts()
-    return [{k: clean_number(v) for k, v in row.items()} for row in rows]
+    cells = cleaned_columns(table.select(present))
+    return [dict(zip(present, row, strict=True)) for row in zip(*cells.values(), strict=True)]
+
+
+def cleaned_columns(frame: pl.DataFrame) -> dict[str, list[Any]]:
+    """Each column's values as `clean_number` gives them; float columns in one pass over a list
+    (a call per cell was most of the JSON report's time)."""
+    columns: dict[str, list[Any]] = {}
+    for series in frame.get_columns():
+        values = series.to_list()
+        if series.dtype.is_float():
+            values = [round(v, DECIMALS) if v is not None and math.isfinite(v) else None for v in values]
+        columns[series.name] = values
+    return columns
 
 
 def agent_documents(result: ScoreResult) -> list[dict[str, Any]]:
     """Nested per-agent documents for JSON: score, rank, categories and per-metric detail."""
     details: dict[str, dict[str, Any]] = {}
-    for row in result.breakdown.iter_rows(named=True):
-        details.setdefault(row["agent_id"], {})[row["metric"]] = {
-            "category": row["category"],
-            "value": clean_number(row["value"]),
-            "rule": row["rule"],
-            "points": clean_number(row["points"]),
-            "weight": clean_number(row["weight"]),
-            "effective_weight": clean_number(row["effective_weight"]),
-            "contribution": clean_number(row["contribution"]),
-            "insufficient": row["insufficient"],
-        }
+    cells = cleaned_columns(result.breakdown)
+    fields = DETAIL_FIELDS
+    columns = [cells["agent_id"], cells["metric"], *(cells[f] for f in fields)]
+    for agent, metric, *values in zip(*columns, strict=True):
+        details.setdefault(agent, {})[metric] = dict(zip(fields, values, strict=True))
     attributes = attribute_columns(result)
     categories = [c for c in result.categories() if c in result.agents.columns]
+    # Only shrunk metrics and metrics with an interval have the extra columns small_sample_detail reads.
+    extras = {
+        column.removesuffix(suffix)
+        for column in result.agents.columns
+        for suffix in ("__raw", "__ci_low")
+        if column.endswith(suffix)
+    }
     documents = []
     for row in result.agents.iter_rows(named=True):
         for name, detail in details.get(row["agent_id"], {}).items():
-            detail.update(small_sample_detail(row, name))
+            if name in extras:
+                detail.update(small_sample_detail(row, name))
         documents.append(
             {
                 "agent_id": row["agent_id"],
