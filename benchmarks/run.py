@@ -8,7 +8,9 @@ with Python start-up included on both sides,
   figures, written by hand) and writing them as CSV;
 * XLSX baseline: `python -c <polars>` only reading the workbook with Polars' calamine engine;
 * for CSV also the engine's own floor: `benchmarks/polars_query.py`, the same figures as one
-  hand-written Polars query (checked against DuckDB's too).
+  hand-written Polars query (checked against DuckDB's too), and (`+checks`) the same query with
+  the two per-row checks csperf cannot leave out (every timestamp parsed, the first column
+  searched for total labels).
 
 Wall time is the best of `--repeat` runs; peak RSS comes from `/usr/bin/time -v` when it exists,
 else from `resource.getrusage(RUSAGE_CHILDREN)` in a small launcher process. Every csperf run is
@@ -96,6 +98,7 @@ class Case:
     agents: int = 0
     mismatches: list[str] = field(default_factory=list)
     polars: Run | None = None  # the hand-written Polars query (CSV only)
+    checked: Run | None = None  # the same with csperf's two unavoidable per-row checks
 
     @property
     def ratio(self) -> float:
@@ -253,8 +256,13 @@ def run_csv(rows: int, data: Path, agents: int, seed: int, repeat: int, work: Pa
     theirs = best_of(duckdb_command(folder, table), repeat)
     by_hand = work / f"polars_{rows}.csv"
     floor = best_of([sys.executable, str(HERE / "polars_query.py"), str(folder), str(by_hand)], repeat)
+    with_checks = work / f"polars_checks_{rows}.csv"
+    query = [sys.executable, str(HERE / "polars_query.py"), str(folder), str(with_checks), "--checks"]
+    checked = best_of(query, repeat)
     problems = compare(csperf_figures(report), duckdb_figures(table))
     problems += [f"Polars query: {p}" for p in compare(duckdb_figures(by_hand), duckdb_figures(table))]
+    checked_figures = duckdb_figures(with_checks)
+    problems += [f"Polars query --checks: {p}" for p in compare(checked_figures, duckdb_figures(table))]
     return Case(
         input="CSV",
         rows=rows,
@@ -265,6 +273,7 @@ def run_csv(rows: int, data: Path, agents: int, seed: int, repeat: int, work: Pa
         agents=len(duckdb_figures(table)),
         mismatches=problems[:20],
         polars=floor,
+        checked=checked,
     )
 
 
@@ -329,16 +338,17 @@ def machine() -> dict[str, Any]:
 def table(cases: list[Case], help_time: float) -> str:
     header = (
         f"{'input':<6}{'rows':>12}  {'csperf s':>9}  {'baseline':<21}{'base s':>8}  {'ratio':>6}  "
-        f"{'csperf MiB':>10}  {'base MiB':>9}  {'polars s':>8}  same numbers"
+        f"{'csperf MiB':>10}  {'base MiB':>9}  {'polars s':>8}  {'+checks':>7}  same numbers"
     )
     lines = [header, "-" * len(header)]
     for case in cases:
         agree = "-" if case.agree is None else ("yes" if case.agree else "NO")
         polars = "-" if case.polars is None else f"{case.polars.seconds:.2f}"
+        checked = "-" if case.checked is None else f"{case.checked.seconds:.2f}"
         lines.append(
             f"{case.input:<6}{case.rows:>12,}  {case.csperf.seconds:>9.2f}  {case.baseline_name:<21}"
             f"{case.baseline.seconds:>8.2f}  {case.ratio:>5.2f}x  {case.csperf.peak_mib:>10.0f}  "
-            f"{case.baseline.peak_mib:>9.0f}  {polars:>8}  {agree} ({case.agents} agents)"
+            f"{case.baseline.peak_mib:>9.0f}  {polars:>8}  {checked:>7}  {agree} ({case.agents} agents)"
         )
     lines.append(f"csperf --help: {help_time:.3f} s")
     return "\n".join(lines)
