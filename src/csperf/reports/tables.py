@@ -100,10 +100,9 @@ def agent_documents(result: ScoreResult) -> list[dict[str, Any]]:
     """Nested per-agent documents for JSON: score, rank, categories and per-metric detail."""
     details: dict[str, dict[str, Any]] = {}
     cells = cleaned_columns(result.breakdown)
-    fields = DETAIL_FIELDS
-    columns = [cells["agent_id"], cells["metric"], *(cells[f] for f in fields)]
+    columns = [cells["agent_id"], cells["metric"], *(cells[f] for f in DETAIL_FIELDS)]
     for agent, metric, *values in zip(*columns, strict=True):
-        details.setdefault(agent, {})[metric] = dict(zip(fields, values, strict=True))
+        details.setdefault(agent, {})[metric] = dict(zip(DETAIL_FIELDS, values, strict=True))
     attributes = attribute_columns(result)
     categories = [c for c in result.categories() if c in result.agents.columns]
     # Only shrunk metrics and metrics with an interval have the extra columns small_sample_detail reads.
