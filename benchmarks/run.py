@@ -259,10 +259,10 @@ def run_csv(rows: int, data: Path, agents: int, seed: int, repeat: int, work: Pa
     with_checks = work / f"polars_checks_{rows}.csv"
     query = [sys.executable, str(HERE / "polars_query.py"), str(folder), str(with_checks), "--checks"]
     checked = best_of(query, repeat)
-    problems = compare(csperf_figures(report), duckdb_figures(table))
-    problems += [f"Polars query: {p}" for p in compare(duckdb_figures(by_hand), duckdb_figures(table))]
-    checked_figures = duckdb_figures(with_checks)
-    problems += [f"Polars query --checks: {p}" for p in compare(checked_figures, duckdb_figures(table))]
+    expected = duckdb_figures(table)
+    problems = compare(csperf_figures(report), expected)
+    for name, result in (("Polars query", by_hand), ("Polars query --checks", with_checks)):
+        problems += [f"{name}: {p}" for p in compare(duckdb_figures(result), expected)]
     return Case(
         input="CSV",
         rows=rows,
@@ -270,7 +270,7 @@ def run_csv(rows: int, data: Path, agents: int, seed: int, repeat: int, work: Pa
         baseline_name="DuckDB SQL",
         baseline=theirs,
         agree=not problems,
-        agents=len(duckdb_figures(table)),
+        agents=len(expected),
         mismatches=problems[:20],
         polars=floor,
         checked=checked,
