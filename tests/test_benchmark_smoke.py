@@ -157,3 +157,39 @@ def test_comparison_catches_a_wrong_figure(runner: ModuleType) -> None:
     assert runner.compare(wrong, exact) == ["agent A1 aht: csperf 0.2500011, DuckDB 0.25"]
     assert runner.compare({}, exact) == ["agent A1: only in DuckDB"]
     assert not runner.same_number(None, 0.0)
+
+
+def test_polars_query_checks_count_what_plain_python_counts(generate: ModuleType, tmp_path: Path) -> None:
+    """`polars_query.py --checks`: per agent, present timestamps the format does not read and
+    first cells holding a total word, planted in a generated file and counted again in Python."""
+    import datetime as dt
+
+    generate.write_csv(300, tmp_path, AGENTS, 8)
+    lines = (tmp_path / "calls.csv").read_text(encoding="utf-8").splitlines()
+    rows = [line.split(",") for line in lines[1:]]
+    for i, bad in ((3, "2026-10-30"), (40, "2026-02-30 10:00:00"), (41, "--")):
+        rows[i][3] = bad
+    for i, label in ((7, "合计"), (90, "Grand TOTAL"), (91, "sum of calls")):
+        rows[i][0] = label
+    (tmp_path / "calls.csv").write_text("\n".join([lines[0], *(",".join(r) for r in rows)]) + "\n", "utf-8")
+
+    def unreadable(text: str) -> bool:
+        try:
+            dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            return True
+        return False
+
+    expected: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for row in rows:
+        if row[1]:
+            bad, total = expected[row[1]]
+            words = ("合计", "总计", "小计", "汇总", "总和", "total", "summary", "sum")
+            labelled = any(word in row[0].lower() for word in words)
+            expected[row[1]] = (bad + (row[3] != "" and unreadable(row[3])), total + labelled)
+    query = _load("polars_query")
+    table = query.figures(tmp_path, with_checks=True).collect(engine="streaming")
+    got = {r["agent_id"]: (r["bad_timestamps"], r["total_labels"]) for r in table.iter_rows(named=True)}
+    assert got == dict(expected)
+    assert sum(b for b, _ in got.values()) == 3 and sum(t for _, t in got.values()) == 3
+    assert "bad_timestamps" not in query.figures(tmp_path).collect_schema().names()
